@@ -7,7 +7,7 @@
 
 namespace bitnet {
 
-inline constexpr int kQK_K = 256;     // super-block of the K-quants and TQ formats
+inline constexpr int kQK_K = 256;      // super-block of the K-quants and TQ formats
 inline constexpr int kI2sBlock = 128;  // I2_S x86 layout: 128 weights -> 32 bytes
 
 using fp16_t = uint16_t;  // IEEE binary16 bits
@@ -28,6 +28,22 @@ struct block_tq1_0 {
   fp16_t d;
 };
 static_assert(sizeof(block_tq1_0) == 54);
+
+// Q8_0: 32 int8 with one fp16 scale (llama.cpp). Used for embeddings only.
+struct block_q8_0 {
+  fp16_t d;
+  int8_t qs[32];
+};
+static_assert(sizeof(block_q8_0) == 34);
+
+// Q6_K: llama.cpp's 6-bit K-quant (llama-quantize's default for a tied token_embd).
+struct block_q6_K {
+  uint8_t ql[kQK_K / 2];      // low 4 bits
+  uint8_t qh[kQK_K / 4];      // high 2 bits
+  int8_t scales[kQK_K / 16];  // 8-bit sub-block scales
+  fp16_t d;
+};
+static_assert(sizeof(block_q6_K) == 210);
 
 // Q8_K: llama.cpp's activation type for the K-quants and TQ formats.
 struct block_q8_K {
@@ -70,9 +86,10 @@ inline fp16_t fp32_to_fp16(float f) {
   std::memcpy(&x, &f, sizeof x);
   const uint32_t sign = (x >> 16) & 0x8000u;
   const uint32_t abs = x & 0x7fffffffu;
-  if (abs > 0x7f800000u) return static_cast<fp16_t>(sign | 0x7e00u | ((abs >> 13) & 0x3ffu));  // NaN
+  if (abs > 0x7f800000u)
+    return static_cast<fp16_t>(sign | 0x7e00u | ((abs >> 13) & 0x3ffu));  // NaN
   if (abs >= 0x477ff000u) return static_cast<fp16_t>(sign | 0x7c00u);  // overflow (after rounding)
-  if (abs < 0x38800000u) {  // result is subnormal or zero
+  if (abs < 0x38800000u) {                                    // result is subnormal or zero
     if (abs < 0x33000000u) return static_cast<fp16_t>(sign);  // < half of the smallest subnormal
     const uint32_t e = abs >> 23;
     const uint32_t m = (abs & 0x7fffffu) | 0x800000u;
@@ -88,6 +105,23 @@ inline fp16_t fp32_to_fp16(float f) {
   r >>= 13;
   if (rem > 0x1000u || (rem == 0x1000u && (r & 1u))) ++r;  // RNE; carries into the exponent fine
   return static_cast<fp16_t>(sign | r);
+}
+
+// bfloat16: the top half of an f32. f32 -> bf16 rounds to nearest even; NaN stays a (quiet) NaN.
+using bf16_t = uint16_t;
+
+inline float bf16_to_fp32(bf16_t h) {
+  const uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+inline bf16_t fp32_to_bf16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, sizeof x);
+  if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<bf16_t>((x >> 16) | 0x40u);  // quiet NaN
+  return static_cast<bf16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
 }
 
 }  // namespace bitnet

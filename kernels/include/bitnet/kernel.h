@@ -1,5 +1,6 @@
 // The kernel contract: what every registered kernel computes, and how it is described.
-// Every kernel is listed once in kernels/kernels.inc; tests, benchmarks and tools iterate that list.
+// Every kernel is listed once in kernels/kernels.inc; tests, benchmarks and tools iterate that
+// list.
 #pragma once
 
 #include <cstddef>
@@ -47,7 +48,20 @@ struct MatmulArgs {
 };
 
 // Computes output rows [m_begin, m_end) for every column. Callers split rows across threads
-// at multiples of the kernel's tile_m, so any thread count gives identical results.
+// at multiples of the kernel's tile_m (m_end need not be one: kernels handle the tail), so any
+// thread count gives identical results.
+//
+// Exact result contract (every kernel must produce these f32 values BIT FOR BIT; see
+// docs/kernels.md "Correctness"). No FMA contraction: the library builds with -ffp-contract=off.
+//  TQ1_0/TQ2_0 x Q8_K, per output (m, n), blocks b = 0..K/256-1 in order:
+//    isum_b = Σ_{i<256} q_x[i] * (c_w[i] - 1)            (exact int32)
+//    d_b    = fp16_to_fp32(w.d) * x.d                    (one f32 multiply, this order)
+//    acc    = acc + (float)isum_b * d_b                  (acc starts at 0.0f)
+//    y      = acc
+//  I2_S x I8_S, per output (m, n):
+//    isum = Σ_{k<K} c_w[k] * q_x[k]   (codes c in {0,1,2}, exact int32)
+//    y    = (((float)isum - (float)sum[n]) / scale[n]) * w_scale
+//  (llama.cpp's ggml_vec_dot_tq*_q8_K_generic and bitnet.cpp's ggml_compute_forward_mul_mat.)
 using MatmulFn = void (*)(const MatmulArgs& args, int64_t m_begin, int64_t m_end);
 
 // Dequantizes n elements (a multiple of the format's block) at src into dst.

@@ -1,0 +1,108 @@
+// Runtime kernel selection and the BITNET_ISA pin (rule documented in registry.h).
+// Compiled with baseline flags only: nothing here may execute an instruction of a pinned ISA.
+#include <cctype>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+#include "bitnet/cpu.h"
+#include "bitnet/registry.h"
+
+namespace bitnet {
+namespace {
+
+bool matches(const KernelInfo& k, Op op, TypeId wtype) {
+  if (k.op != op) return false;
+  // quant_act kernels serve every format that consumes their activation type.
+  if (op == Op::kQuantAct) return k.atype == act_type_for(wtype);
+  return k.wtype == wtype;
+}
+
+std::string type_name(TypeId t) {
+  const auto tr = type_traits(static_cast<uint32_t>(t));
+  return tr ? std::string(tr->name) : "id " + std::to_string(static_cast<uint32_t>(t));
+}
+
+// Better-than for two kernels of the same ISA (see registry.h, step 3).
+bool better_tile(const KernelInfo& a, const KernelInfo& b, int64_t n_cols) {
+  if (n_cols <= 1) {
+    const bool ga = a.tile_n == 1, gb = b.tile_n == 1;
+    if (ga != gb) return ga;
+  } else {
+    const bool fa = a.tile_n <= n_cols, fb = b.tile_n <= n_cols;
+    if (fa != fb) return fa;
+    if (a.tile_n != b.tile_n) return fa ? a.tile_n > b.tile_n : a.tile_n < b.tile_n;
+  }
+  return a.tile_m > b.tile_m;
+}
+
+}  // namespace
+
+std::optional<Isa> isa_from_name(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (int i = 0; i < static_cast<int>(Isa::kCount); ++i)
+    if (isa_name(static_cast<Isa>(i)) == lower) return static_cast<Isa>(i);
+  return std::nullopt;
+}
+
+std::string valid_isa_names() {
+  std::string s;
+  for (int i = 0; i < static_cast<int>(Isa::kCount); ++i) {
+    if (i) s += '|';
+    s += isa_name(static_cast<Isa>(i));
+  }
+  return s;
+}
+
+std::optional<Isa> isa_pin() {
+  const char* v = std::getenv("BITNET_ISA");
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  const auto isa = isa_from_name(v);
+  if (!isa)
+    throw std::runtime_error("BITNET_ISA='" + std::string(v) +
+                             "' is not an ISA; valid values: " + valid_isa_names());
+  if (!cpu_has(*isa))
+    throw std::runtime_error("BITNET_ISA=" + std::string(isa_name(*isa)) + ": this CPU (" +
+                             cpu_model_name() + ") cannot run " + std::string(isa_name(*isa)) +
+                             " kernels; its features: " + cpu_features_string());
+  return isa;
+}
+
+Isa active_isa_pin() {
+  const auto pin = isa_pin();
+  return pin ? *pin : best_cpu_isa();
+}
+
+const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols,
+                                       std::optional<Isa> pin) {
+  if (pin && !cpu_has(*pin))
+    throw std::runtime_error("ISA pin " + std::string(isa_name(*pin)) + ": this CPU (" +
+                             cpu_model_name() +
+                             ") cannot run it; its features: " + cpu_features_string());
+  const int ceiling = static_cast<int>(pin ? *pin : best_cpu_isa());
+  const KernelInfo* best = nullptr;
+  for (const KernelInfo& k : all_kernels()) {
+    if (!matches(k, op, wtype) || static_cast<int>(k.isa) > ceiling || !cpu_has(k.isa)) continue;
+    if (best == nullptr || k.isa > best->isa ||
+        (k.isa == best->isa && better_tile(k, *best, n_cols)))
+      best = &k;
+  }
+  if (best == nullptr)
+    throw std::invalid_argument("no " + std::string(op_name(op)) + " kernel for " +
+                                type_name(wtype) + " runs on this CPU");
+  return *best;
+}
+
+const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols) {
+  return select_kernel_pinned(op, wtype, n_cols, isa_pin());
+}
+
+const KernelInfo& reference_kernel(Op op, TypeId wtype) {
+  for (const KernelInfo& k : all_kernels())
+    if (matches(k, op, wtype) && k.isa == Isa::kScalar && k.tile_m == 1 && k.tile_n == 1) return k;
+  throw std::invalid_argument("no scalar reference " + std::string(op_name(op)) + " kernel for " +
+                              type_name(wtype));
+}
+
+}  // namespace bitnet

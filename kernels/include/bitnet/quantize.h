@@ -1,0 +1,35 @@
+// Weight quantizers, byte-exact with their origin (llama.cpp quantize_row_tq{1,2}_0_ref,
+// bitnet.cpp quantize_i2_s), and float format conversions. Used by the synthetic model generator
+// and bitnet-quantize.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "bitnet/formats.h"
+#include "bitnet/types.h"
+
+namespace bitnet {
+
+// Bytes quantize() writes for n elements of type (I2_S: n/4 codes + 32-byte trailer with the
+// f32 scale; others: n/block*block_bytes). Throws std::invalid_argument when n is not a multiple
+// of the type's block or the type has no quantizer here.
+size_t quantized_bytes(TypeId type, int64_t n);
+
+// TQ2_0 / TQ1_0: per 256-block d = max|x|, trit = lroundf(x/d) (llama.cpp). n % 256 == 0.
+void quantize_tq2_0(const float* x, uint8_t* dst, int64_t n);
+void quantize_tq1_0(const float* x, uint8_t* dst, int64_t n);
+
+// I2_S over a WHOLE tensor (n = all elements, n % 128 == 0): scale = max|x| (f32 at byte n/4),
+// code = 1 (zero) when |x| < 1e-6, else 2 (+1) when x*scale > 0, else 0 (-1) — bitnet.cpp's
+// sign rule, not a rounding. Writes n/4 + 32 bytes; bytes n/4+4 .. n/4+31 are zero.
+void quantize_i2_s(const float* x, uint8_t* dst, int64_t n);
+
+// Rows of floats to F16 (round to nearest even) / BF16 (round to nearest even, NaN kept).
+void convert_f32_to_f16(const float* x, fp16_t* dst, int64_t n);
+void convert_f32_to_bf16(const float* x, bf16_t* dst, int64_t n);
+
+// Any of F32, F16, BF16, TQ1_0, TQ2_0, I2_S: n elements of x into dst (quantized_bytes(type, n)).
+void quantize(TypeId type, const float* x, uint8_t* dst, int64_t n);
+
+}  // namespace bitnet

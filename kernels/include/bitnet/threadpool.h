@@ -1,0 +1,55 @@
+// A small fork-join pool for the matmul driver and the decode engine. The calling thread is
+// worker 0 and runs tasks too. Workers spin briefly on an atomic between jobs (decode issues
+// hundreds of short jobs per token), then sleep on a futex (std::atomic::wait).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace bitnet {
+
+class ThreadPool {
+ public:
+  // n_threads counts the caller (1 = everything runs inline). spin_us: how long an idle worker
+  // polls for the next job before sleeping. Throws std::invalid_argument for n_threads < 1.
+  explicit ThreadPool(int n_threads, int spin_us = 200);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return n_threads_; }
+
+  // Runs fn(task, thread) for task in [0, n_tasks), tasks handed out dynamically; thread is in
+  // [0, size()). Returns when all tasks are done. If tasks throw, the remaining tasks are skipped
+  // and the first exception is rethrown here. Calls from several threads are serialized; a call
+  // from inside a task runs inline on that thread.
+  void parallel_for(int64_t n_tasks, const std::function<void(int64_t task, int thread)>& fn);
+
+ private:
+  void worker_main(int thread);
+  void run_tasks(int thread);
+
+  const int n_threads_;
+  const int spin_us_;
+  std::vector<std::thread> workers_;
+  std::mutex call_mutex_;  // one job at a time
+
+  // Current job (written by the caller before bumping generation_).
+  const std::function<void(int64_t, int)>* fn_ = nullptr;
+  int64_t n_tasks_ = 0;
+  std::atomic<int64_t> next_task_{0};
+  std::atomic<bool> failed_{false};
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+
+  std::atomic<uint32_t> generation_{0};  // bumped per job; workers wait on it
+  std::atomic<int> busy_workers_{0};     // workers still inside the current job
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace bitnet

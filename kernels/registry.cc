@@ -1,0 +1,105 @@
+// The table built from kernels.inc, lookups by name, and the enum names.
+#include "bitnet/registry.h"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+#include "bitnet/cpu.h"
+#include "bitnet/kernels_decl.h"
+
+namespace bitnet {
+namespace {
+
+#define BITNET_FNS_kMatmul(name) &kernels::name, nullptr, nullptr
+#define BITNET_FNS_kDequant(name) nullptr, &kernels::name, nullptr
+#define BITNET_FNS_kQuantAct(name) nullptr, nullptr, &kernels::name
+#define BITNET_KERNEL(name, op, wtype, atype, isa, tile_m, tile_n) \
+  KernelInfo{#name,    Op::op, TypeId::wtype, TypeId::atype,       \
+             Isa::isa, tile_m, tile_n,        BITNET_FNS_##op(name)},
+constexpr KernelInfo kKernels[] = {
+#include "kernels.inc"
+};
+#undef BITNET_KERNEL
+#undef BITNET_FNS_kMatmul
+#undef BITNET_FNS_kDequant
+#undef BITNET_FNS_kQuantAct
+
+// Catch list mistakes at compile time: duplicate names, bad tiles, op/function mismatch.
+constexpr bool table_is_consistent() {
+  for (size_t i = 0; i < std::size(kKernels); ++i) {
+    const KernelInfo& k = kKernels[i];
+    if (k.tile_m < 1 || k.tile_n < 1) return false;
+    for (size_t j = i + 1; j < std::size(kKernels); ++j)
+      if (kKernels[j].name == k.name) return false;
+  }
+  return true;
+}
+static_assert(table_is_consistent(), "kernels.inc: duplicate name or tile < 1");
+
+}  // namespace
+
+std::string_view isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::kScalar:
+      return "scalar";
+    case Isa::kSse41:
+      return "sse41";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kAvx512:
+      return "avx512";
+    case Isa::kAvx512Vnni:
+      return "avx512vnni";
+    case Isa::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+std::string_view op_name(Op op) {
+  switch (op) {
+    case Op::kMatmul:
+      return "matmul";
+    case Op::kDequant:
+      return "dequant";
+    case Op::kQuantAct:
+      return "quant_act";
+    case Op::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+std::span<const KernelInfo> all_kernels() {
+  return kKernels;
+}
+
+const KernelInfo* find_kernel(std::string_view name) {
+  for (const KernelInfo& k : kKernels)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+bool kernel_available(const KernelInfo& k) {
+  return cpu_has(k.isa);
+}
+
+TypeId act_type_for(TypeId wtype) {
+  switch (wtype) {
+    case TypeId::kTQ1_0:
+    case TypeId::kTQ2_0:
+      return TypeId::kQ8_K;
+    case TypeId::kI2_S:
+      return TypeId::kI8;
+    default:
+      break;
+  }
+  const auto t = type_traits(static_cast<uint32_t>(wtype));
+  throw std::invalid_argument(
+      "no ternary matmul for weight type " +
+      std::string(t ? t->name : std::to_string(static_cast<uint32_t>(wtype))) +
+      " (supported: TQ1_0, TQ2_0, I2_S)");
+}
+
+}  // namespace bitnet
