@@ -1,0 +1,24 @@
+// Renderings of a DiffReport: terminal table, Markdown (PR comments, CI job summaries), JSON
+// (machines) and SVG (per-benchmark change with confidence bars).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "compare.h"
+
+namespace bitnet::diff {
+
+std::string render_terminal(const DiffReport& report, bool color);
+std::string render_markdown(const DiffReport& report);
+nlohmann::json render_json(const DiffReport& report);
+std::string render_svg(const DiffReport& report);
+
+// Shared by the renderers: a metric value with a unit ("1.23 ms", "4.56 G/s"), a signed
+// percentage ("+5.1%"), and a one-line summary ("1 regression, 3 no change").
+std::string format_value(double value, const std::string& metric);
+std::string format_percent(double relative);
+std::string summary_line(const DiffReport& report);
+
+}  // namespace bitnet::diff

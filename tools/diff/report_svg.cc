@@ -1,0 +1,108 @@
+// Horizontal chart: one line per compared benchmark, a dot at the median change and a bar for its
+// confidence interval, shaded band for the +-threshold "no change" zone. Self-contained SVG.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "report.h"
+
+namespace bitnet::diff {
+
+namespace {
+
+std::string xml(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+const char* fill_of(Verdict v) {
+  switch (v) {
+    case Verdict::kRegression: return "#d62728";
+    case Verdict::kImprovement: return "#2ca02c";
+    case Verdict::kInconclusive: return "#ff7f0e";
+    default: return "#7f7f7f";
+  }
+}
+
+}  // namespace
+
+std::string render_svg(const DiffReport& report) {
+  std::vector<const BenchmarkDiff*> rows;
+  for (const BenchmarkDiff& d : report.rows)
+    if (d.n_baseline && d.n_contender && std::isfinite(d.change)) rows.push_back(&d);
+
+  // Symmetric axis covering every point, interval and threshold, capped at +-100 %.
+  double span = 0.1;
+  for (const BenchmarkDiff* d : rows) {
+    span = std::max({span, std::fabs(d->change), d->min_change * 2});
+    if (d->has_ci) span = std::max({span, std::fabs(d->ci_low), std::fabs(d->ci_high)});
+  }
+  span = std::min(1.0, std::ceil(span * 20) / 20);  // round up to 5 %
+
+  const int label_w = 380, plot_w = 460, right = 150, row_h = 20, top = 50, bottom = 40;
+  const int width = label_w + plot_w + right;
+  const int height = top + bottom + row_h * static_cast<int>(std::max<std::size_t>(rows.size(), 1));
+  auto x_of = [&](double rel) {
+    rel = std::clamp(rel, -span, span);
+    return label_w + (rel + span) / (2 * span) * plot_w;
+  };
+  std::string out = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+      "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">bench-diff: {} ({})</text>\n"
+      "<text x=\"10\" y=\"38\" fill=\"#555\">change of the median vs baseline; bars: {:g} % "
+      "confidence interval; grey band: below threshold</text>\n",
+      width, height, xml(report.failed() ? "FAIL" : "PASS"), xml(summary_line(report)),
+      100 * (1 - report.alpha));
+  const int plot_top = top, plot_bottom = height - bottom;
+  const double band = report.min_change;
+  out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#eee\"/>\n",
+                     x_of(-band), plot_top, x_of(band) - x_of(-band), plot_bottom - plot_top);
+  // Axis ticks every quarter of the span.
+  for (int t = -4; t <= 4; ++t) {
+    const double rel = span * t / 4;
+    const double x = x_of(rel);
+    out += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"{3}\"/>\n"
+        "<text x=\"{0:.1f}\" y=\"{4}\" text-anchor=\"middle\" fill=\"#555\">{5}</text>\n",
+        x, plot_top, plot_bottom, t == 0 ? "#000" : "#ddd", plot_bottom + 15, format_percent(rel));
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const BenchmarkDiff& d = *rows[i];
+    const double y = plot_top + row_h * (static_cast<double>(i) + 0.5);
+    const char* color = fill_of(d.verdict);
+    std::string label = d.name;
+    if (label.size() > 58) label = label.substr(0, 55) + "...";
+    out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", label_w - 8,
+                       y + 4, xml(label));
+    if (d.has_ci)
+      out += fmt::format(
+          "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
+          "stroke-width=\"3\" opacity=\"0.5\"/>\n",
+          x_of(d.ci_low), y, x_of(d.ci_high), y, color);
+    out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"{}\"><title>{}: {} "
+                       "(p={:.3g}, {})</title></circle>\n",
+                       x_of(d.change), y, color, xml(d.name), format_percent(d.change), d.p_value,
+                       to_string(d.verdict));
+    out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" fill=\"{}\">{} {}</text>\n",
+                       label_w + plot_w + 8, y + 4, color, format_percent(d.change),
+                       to_string(d.verdict));
+  }
+  if (rows.empty())
+    out += fmt::format("<text x=\"{}\" y=\"{}\">no benchmark could be compared</text>\n", label_w,
+                       top + 14);
+  return out + "</svg>\n";
+}
+
+}  // namespace bitnet::diff
