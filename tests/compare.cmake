@@ -1,0 +1,27 @@
+# Tests of the comparison shim (owner: shim). Labels: shim; the real-peer test also carries `peer`.
+add_executable(compare_proc_helper ${CMAKE_CURRENT_SOURCE_DIR}/compare_helpers/proc_helper.cc)
+add_executable(compare_fake_llama ${CMAKE_CURRENT_SOURCE_DIR}/compare_helpers/fake_llama.cc)
+set_target_properties(compare_proc_helper compare_fake_llama PROPERTIES
+                      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/compare_helpers)
+
+set(_cmp_tests process parsers discovery gbench e2e crossval peer)
+foreach(_t ${_cmp_tests})
+  set(_src ${CMAKE_CURRENT_SOURCE_DIR}/test_compare_${_t}.cc)
+  if(NOT EXISTS ${_src})
+    continue()
+  endif()
+  set(_labels shim)
+  if(_t STREQUAL "peer")
+    set(_labels shim peer)
+  endif()
+  bitnet_add_gtest(test_compare_${_t} LABELS ${_labels} SOURCES ${_src} LIBS bitnet_compare)
+  target_compile_definitions(test_compare_${_t} PRIVATE
+    COMPARE_PROC_HELPER="$<TARGET_FILE:compare_proc_helper>"
+    COMPARE_FAKE_LLAMA="$<TARGET_FILE:compare_fake_llama>")
+  add_dependencies(test_compare_${_t} compare_proc_helper compare_fake_llama)
+  if(TARGET bitnet-compare)
+    target_compile_definitions(test_compare_${_t} PRIVATE
+      BITNET_COMPARE_BIN="$<TARGET_FILE:bitnet-compare>")
+    add_dependencies(test_compare_${_t} bitnet-compare)
+  endif()
+endforeach()

@@ -1,0 +1,63 @@
+// A fake llama-bench / llama-cli for end-to-end tests without a real peer. Tests install it (a
+// symlink or copy) as <dir>/llama-bench or <dir>/llama-cli and write <that path>.fake:
+//   version=<text printed on stderr for --version>
+//   stdout=<file replayed on stdout>      stderr=<file replayed on stderr>
+//   exit=<status>                          mode=replay|segv|sleep|garbage (default replay)
+//   sleep_ms=<for mode=sleep>              argv_log=<file that receives one argument per line>
+// Each run appends its arguments to argv_log (then a "--" line), so tests can check the exact
+// argument vector we launched.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+
+int main(int argc, char** argv) {
+  const std::string cfg_path = std::string(argv[0]) + ".fake";
+  std::ifstream cfg(cfg_path);
+  if (!cfg) {
+    std::fprintf(stderr, "fake_llama: no config file %s\n", cfg_path.c_str());
+    return 70;
+  }
+  std::map<std::string, std::string> kv;
+  for (std::string line; std::getline(cfg, line);) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  if (!kv["argv_log"].empty()) {
+    std::ofstream log(kv["argv_log"], std::ios::app);
+    for (int i = 0; i < argc; ++i) log << argv[i] << "\n";
+    log << "--\n";
+  }
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--version") {
+      std::fprintf(stderr, "%s\n", kv["version"].c_str());
+      std::fprintf(stderr, "built with cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu\n");
+      return 0;
+    }
+  }
+  const std::string mode = kv.count("mode") ? kv["mode"] : "replay";
+  auto replay = [](const std::string& path, std::ostream& os) {
+    if (path.empty()) return;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "fake_llama: cannot read %s\n", path.c_str());
+      std::exit(71);
+    }
+    os << in.rdbuf();
+    os.flush();
+  };
+  replay(kv["stderr"], std::cerr);
+  if (mode == "segv") raise(SIGSEGV);
+  if (mode == "sleep") usleep(static_cast<useconds_t>(std::atol(kv["sleep_ms"].c_str())) * 1000);
+  if (mode == "garbage") {
+    std::cout << "llama-bench: \x01\x02 this is not json {]\n";
+    return 0;
+  }
+  replay(kv["stdout"], std::cout);
+  return kv.count("exit") ? std::atoi(kv["exit"].c_str()) : 0;
+}

@@ -1,0 +1,401 @@
+#include "bitnet/compare/peer_output.h"
+
+#include <charconv>
+#include <map>
+#include <regex>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace bitnet::compare {
+namespace {
+
+using nlohmann::json;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+double to_double(std::string_view s, std::string_view what) {
+  s = trim(s);
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size())
+    throw ParseError(fmt::format("{}: '{}' is not a number", what, s));
+  return v;
+}
+
+long to_long(std::string_view s, std::string_view what) {
+  s = trim(s);
+  long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size())
+    throw ParseError(fmt::format("{}: '{}' is not an integer", what, s));
+  return v;
+}
+
+// Checks what every test needs, whatever the format.
+void validate(const BenchTest& t, const std::string& where) {
+  if (t.n_threads <= 0) throw ParseError(fmt::format("{}: n_threads must be > 0", where));
+  if (t.n_prompt < 0 || t.n_gen < 0 || t.n_prompt + t.n_gen == 0)
+    throw ParseError(fmt::format("{}: n_prompt={} n_gen={}: no tokens", where, t.n_prompt, t.n_gen));
+  if (!(t.avg_ts > 0)) throw ParseError(fmt::format("{}: avg_ts must be > 0", where));
+  if (t.samples_ns.size() != t.samples_ts.size())
+    throw ParseError(fmt::format("{}: samples_ns has {} values but samples_ts has {}", where,
+                                 t.samples_ns.size(), t.samples_ts.size()));
+  for (double v : t.samples_ns)
+    if (!(v > 0)) throw ParseError(fmt::format("{}: samples_ns holds a non-positive value", where));
+}
+
+BenchTest from_json_object(const json& o, const std::string& where) {
+  if (!o.is_object()) throw ParseError(fmt::format("{}: expected an object", where));
+  BenchTest t;
+  auto need = [&](const char* key) -> const json& {
+    auto it = o.find(key);
+    if (it == o.end()) throw ParseError(fmt::format("{}: missing field '{}'", where, key));
+    return *it;
+  };
+  auto num = [&](const char* key) -> double {
+    const json& v = need(key);
+    if (!v.is_number()) throw ParseError(fmt::format("{}: field '{}' is not a number", where, key));
+    return v.get<double>();
+  };
+  auto str = [&](const char* key) -> std::string {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  t.build_commit = str("build_commit");
+  if (auto it = o.find("build_number"); it != o.end() && it->is_number())
+    t.build_number = it->get<long>();
+  t.cpu_info = str("cpu_info");
+  t.model_filename = str("model_filename");
+  t.model_type = str("model_type");
+  t.test_time = str("test_time");
+  t.n_threads = static_cast<int>(num("n_threads"));
+  t.n_prompt = static_cast<int>(num("n_prompt"));
+  t.n_gen = static_cast<int>(num("n_gen"));
+  t.avg_ns = num("avg_ns");
+  t.stddev_ns = num("stddev_ns");
+  t.avg_ts = num("avg_ts");
+  t.stddev_ts = num("stddev_ts");
+  for (const char* key : {"samples_ns", "samples_ts"}) {
+    auto it = o.find(key);
+    if (it == o.end()) continue;  // older llama-bench builds did not print samples
+    if (!it->is_array()) throw ParseError(fmt::format("{}: field '{}' is not an array", where, key));
+    auto& dst = std::string_view(key) == "samples_ns" ? t.samples_ns : t.samples_ts;
+    for (const auto& v : *it) {
+      if (!v.is_number())
+        throw ParseError(fmt::format("{}: field '{}' holds a non-number", where, key));
+      dst.push_back(v.get<double>());
+    }
+  }
+  validate(t, where);
+  return t;
+}
+
+// One CSV record (RFC 4180 quoting: "a ""b"" c"), from one line.
+std::vector<std::string> split_csv(std::string_view line, const std::string& where) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
+      else if (c == '"') quoted = false;
+      else cur += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.push_back(std::move(cur));
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  if (quoted) throw ParseError(fmt::format("{}: unterminated quote", where));
+  out.push_back(std::move(cur));
+  return out;
+}
+
+std::vector<BenchTest> parse_csv(std::string_view text) {
+  auto lines = split_lines(text);
+  std::vector<std::string> header;
+  std::vector<BenchTest> tests;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (trim(lines[i]).empty()) continue;
+    std::string where = fmt::format("llama-bench csv line {}", i + 1);
+    auto cells = split_csv(lines[i], where);
+    if (header.empty()) {
+      header = std::move(cells);
+      continue;
+    }
+    if (cells.size() != header.size())
+      throw ParseError(fmt::format("{}: {} fields, the header has {}", where, cells.size(),
+                                   header.size()));
+    std::map<std::string, std::string> row;
+    for (size_t k = 0; k < header.size(); ++k) row[header[k]] = cells[k];
+    auto need = [&](const char* key) -> const std::string& {
+      auto it = row.find(key);
+      if (it == row.end()) throw ParseError(fmt::format("{}: no column '{}'", where, key));
+      return it->second;
+    };
+    auto field = [&](const char* key) { return fmt::format("{} field '{}'", where, key); };
+    BenchTest t;
+    t.build_commit = row["build_commit"];
+    if (!row["build_number"].empty()) t.build_number = to_long(row["build_number"], field("build_number"));
+    t.cpu_info = row["cpu_info"];
+    t.model_filename = row["model_filename"];
+    t.model_type = row["model_type"];
+    t.test_time = row["test_time"];
+    t.n_threads = static_cast<int>(to_long(need("n_threads"), field("n_threads")));
+    t.n_prompt = static_cast<int>(to_long(need("n_prompt"), field("n_prompt")));
+    t.n_gen = static_cast<int>(to_long(need("n_gen"), field("n_gen")));
+    t.avg_ns = to_double(need("avg_ns"), field("avg_ns"));
+    t.stddev_ns = to_double(need("stddev_ns"), field("stddev_ns"));
+    t.avg_ts = to_double(need("avg_ts"), field("avg_ts"));
+    t.stddev_ts = to_double(need("stddev_ts"), field("stddev_ts"));
+    validate(t, where);
+    tests.push_back(std::move(t));
+  }
+  if (header.empty()) throw ParseError("llama-bench csv: empty output");
+  return tests;
+}
+
+std::vector<std::string> split_md_row(std::string_view line) {
+  std::vector<std::string> cells;
+  line = trim(line);
+  if (!line.empty() && line.front() == '|') line.remove_prefix(1);
+  if (!line.empty() && line.back() == '|') line.remove_suffix(1);
+  size_t start = 0;
+  for (;;) {
+    size_t bar = line.find('|', start);
+    cells.emplace_back(trim(line.substr(start, bar == std::string_view::npos ? bar : bar - start)));
+    if (bar == std::string_view::npos) break;
+    start = bar + 1;
+  }
+  return cells;
+}
+
+std::vector<BenchTest> parse_markdown(std::string_view text) {
+  static const std::regex build_re(R"(^build:\s*(\S+)\s*\((\d+)\))");
+  static const std::regex pp_tg_re(R"(^(pp|tg)\s*(\d+)$)");
+  static const std::regex pg_re(R"(^pp(\d+)\s*\+\s*tg(\d+)$)");
+  static const std::regex ts_re(R"(^([0-9.eE+-]+)\s*±\s*([0-9.eE+-]+)$)");
+  auto lines = split_lines(text);
+  std::vector<BenchTest> tests;
+  std::vector<std::string> header;
+  size_t table_start = 0;  // first test of the current table (the build line applies to it)
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = trim(lines[i]);
+    std::string where = fmt::format("llama-bench md line {}", i + 1);
+    std::cmatch m;
+    if (std::regex_search(line.begin(), line.end(), m, build_re)) {
+      for (size_t k = table_start; k < tests.size(); ++k) {
+        tests[k].build_commit = m[1].str();
+        tests[k].build_number = std::stol(m[2].str());
+      }
+      table_start = tests.size();
+      header.clear();
+      continue;
+    }
+    if (line.empty() || line.front() != '|') continue;
+    auto cells = split_md_row(line);
+    if (header.empty()) {
+      header = std::move(cells);
+      continue;
+    }
+    if (!cells.empty() && cells[0].find("---") != std::string::npos) continue;  // separator row
+    if (cells.size() != header.size())
+      throw ParseError(fmt::format("{}: {} cells, the header has {}", where, cells.size(),
+                                   header.size()));
+    std::map<std::string, std::string> row;
+    for (size_t k = 0; k < header.size(); ++k) row[header[k]] = cells[k];
+    auto need = [&](const char* key) -> const std::string& {
+      auto it = row.find(key);
+      if (it == row.end()) throw ParseError(fmt::format("{}: no column '{}'", where, key));
+      return it->second;
+    };
+    BenchTest t;
+    t.model_type = row["model"];
+    t.n_threads = static_cast<int>(to_long(need("threads"), where + " column 'threads'"));
+    const std::string& test = need("test");
+    std::smatch tm;
+    if (std::regex_match(test, tm, pp_tg_re)) {
+      (tm[1] == "pp" ? t.n_prompt : t.n_gen) = std::stoi(tm[2].str());
+    } else if (std::regex_match(test, tm, pg_re)) {
+      t.n_prompt = std::stoi(tm[1].str());
+      t.n_gen = std::stoi(tm[2].str());
+    } else {
+      throw ParseError(fmt::format("{}: column 'test': '{}' is not ppN, tgN or ppN+tgN", where, test));
+    }
+    const std::string& ts = need("t/s");
+    std::smatch sm;
+    if (!std::regex_match(ts, sm, ts_re))
+      throw ParseError(fmt::format("{}: column 't/s': '{}' is not 'mean ± stddev'", where, ts));
+    t.avg_ts = to_double(sm[1].str(), where + " column 't/s'");
+    t.stddev_ts = to_double(sm[2].str(), where + " column 't/s'");
+    validate(t, where);
+    tests.push_back(std::move(t));
+  }
+  if (tests.empty()) throw ParseError("llama-bench md: no table rows found");
+  return tests;
+}
+
+}  // namespace
+
+std::string_view format_name(BenchFormat f) {
+  switch (f) {
+    case BenchFormat::kJson: return "json";
+    case BenchFormat::kJsonl: return "jsonl";
+    case BenchFormat::kCsv: return "csv";
+    case BenchFormat::kMarkdown: return "md";
+  }
+  return "?";
+}
+
+std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat format) {
+  switch (format) {
+    case BenchFormat::kJson: {
+      json doc;
+      try {
+        doc = json::parse(text.begin(), text.end());
+      } catch (const json::parse_error& e) {
+        throw ParseError(fmt::format("llama-bench json: not valid JSON at byte {}: {}", e.byte, e.what()));
+      }
+      if (!doc.is_array()) throw ParseError("llama-bench json: top level is not an array");
+      if (doc.empty()) throw ParseError("llama-bench json: no tests in the array");
+      std::vector<BenchTest> tests;
+      for (size_t i = 0; i < doc.size(); ++i)
+        tests.push_back(from_json_object(doc[i], fmt::format("llama-bench json test [{}]", i)));
+      return tests;
+    }
+    case BenchFormat::kJsonl: {
+      std::vector<BenchTest> tests;
+      auto lines = split_lines(text);
+      for (size_t i = 0; i < lines.size(); ++i) {
+        if (trim(lines[i]).empty()) continue;
+        std::string where = fmt::format("llama-bench jsonl line {}", i + 1);
+        json o;
+        try {
+          o = json::parse(lines[i].begin(), lines[i].end());
+        } catch (const json::parse_error& e) {
+          throw ParseError(fmt::format("{}: not valid JSON at column {}", where, e.byte));
+        }
+        tests.push_back(from_json_object(o, where));
+      }
+      if (tests.empty()) throw ParseError("llama-bench jsonl: empty output");
+      return tests;
+    }
+    case BenchFormat::kCsv: return parse_csv(text);
+    case BenchFormat::kMarkdown: return parse_markdown(text);
+  }
+  throw ParseError("unknown llama-bench format");
+}
+
+std::vector<BenchTest> parse_llama_bench_any(std::string_view text) {
+  size_t p = text.find_first_not_of(" \t\r\n");
+  if (p == std::string_view::npos) throw ParseError("llama-bench printed nothing on stdout");
+  switch (text[p]) {
+    case '[': return parse_llama_bench(text, BenchFormat::kJson);
+    case '{': return parse_llama_bench(text, BenchFormat::kJsonl);
+    case '|': return parse_llama_bench(text, BenchFormat::kMarkdown);
+    default: return parse_llama_bench(text, BenchFormat::kCsv);
+  }
+}
+
+CliTimings parse_cli_timings(std::string_view text) {
+  // Both formats print "<func>: <what> time = <ms> ms [/ <n> runs|tokens (...)]".
+  static const std::regex re(
+      R"(^(llama_perf_context_print|llama_print_timings):\s+(load|sample|prompt eval|eval|total) time\s*=\s*([0-9.]+) ms(?:\s*/\s*(\d+) (runs|tokens))?)");
+  CliTimings t;
+  bool have_eval = false, have_prompt = false, have_any = false;
+  auto lines = split_lines(text);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string line(trim(lines[i]));
+    std::smatch m;
+    if (!std::regex_search(line, m, re)) continue;
+    have_any = true;
+    t.format = m[1] == "llama_print_timings" ? TimingFormat::kPrintTimings : TimingFormat::kPerfContext;
+    const std::string what = m[2].str();
+    std::string where = fmt::format("llama-cli stderr line {} ('{}')", i + 1, line);
+    double ms = to_double(m[3].str(), where);
+    int n = m[4].matched ? static_cast<int>(to_long(m[4].str(), where)) : 0;
+    if (what == "load") t.load_ms = ms;
+    else if (what == "total") t.total_ms = ms;
+    else if (what == "prompt eval") {
+      if (!m[4].matched) throw ParseError(where + ": no token count");
+      t.prompt_eval_ms = ms, t.prompt_tokens = n, have_prompt = true;
+    } else if (what == "eval") {
+      if (!m[4].matched) throw ParseError(where + ": no run count");
+      t.eval_ms = ms, t.eval_runs = n, have_eval = true;
+    }
+  }
+  if (!have_any)
+    throw ParseError(
+        "llama-cli stderr: no timing lines (neither 'llama_perf_context_print:' nor "
+        "'llama_print_timings:'); did it exit before generating?");
+  if (!have_eval) throw ParseError("llama-cli stderr: timing lines present but no 'eval time' line");
+  if (!have_prompt) throw ParseError("llama-cli stderr: timing lines present but no 'prompt eval time' line");
+  return t;
+}
+
+std::vector<PromptToken> parse_verbose_prompt(std::string_view text) {
+  static const std::regex count_re(R"(number of tokens in prompt = (\d+))");
+  static const std::regex tok_re(R"(^\s*(\d+) -> '([\s\S]*)'$)");
+  auto lines = split_lines(text);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string line(lines[i]);
+    std::smatch m;
+    if (!std::regex_search(line, m, count_re)) continue;
+    const size_t n = std::stoul(m[1].str());
+    std::vector<PromptToken> toks;
+    size_t j = i + 1;
+    while (toks.size() < n) {
+      if (j >= lines.size())
+        throw ParseError(fmt::format("llama-cli --verbose-prompt: expected {} tokens after line {}, found {}",
+                                     n, i + 1, toks.size()));
+      std::string entry(lines[j++]);
+      // A piece holding a newline (e.g. <0x0A>) spills onto the next line: join a few lines.
+      for (int extra = 0; extra < 3 && !std::regex_match(entry, tok_re) && j < lines.size(); ++extra)
+      {
+        entry += '\n';
+        entry += lines[j++];
+      }
+      std::smatch tm;
+      if (!std::regex_match(entry, tm, tok_re))
+        throw ParseError(fmt::format("llama-cli --verbose-prompt line {}: '{}' is not \"<id> -> '<piece>'\"",
+                                     j, entry));
+      toks.push_back({std::stoi(tm[1].str()), tm[2].str()});
+    }
+    return toks;
+  }
+  return {};
+}
+
+std::optional<std::string> find_load_error(std::string_view text) {
+  for (auto raw : split_lines(text)) {
+    std::string_view line = trim(raw);
+    for (const char* key : {"failed to open GGUF file", "gguf_init_from_file", "error loading model",
+                            "unable to load model", "failed to load model"}) {
+      if (line.find(key) != std::string_view::npos) return std::string(line);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace bitnet::compare
