@@ -1,0 +1,30 @@
+# GGUF reader/writer tests (owner: gguf). Labels: gguf, unit.
+bitnet_add_gtest(test_gguf
+  LABELS gguf unit
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/test_gguf_roundtrip.cc
+    ${CMAKE_CURRENT_LIST_DIR}/test_gguf_accessors.cc
+    ${CMAKE_CURRENT_LIST_DIR}/test_gguf_golden.cc
+    ${CMAKE_CURRENT_LIST_DIR}/test_gguf_broken.cc
+    ${CMAKE_CURRENT_LIST_DIR}/test_gguf_mutation.cc
+  LIBS bitnet_gguf)
+target_include_directories(test_gguf PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+
+# The CLI: output on a golden file, exit 1 on a bad file, 2 on bad usage.
+add_test(NAME gguf_cli_info_text
+         COMMAND bitnet-gguf info ${BITNET_TEST_DATA_DIR}/tiny-bitnet-A-TQ2_0.gguf)
+set_tests_properties(gguf_cli_info_text PROPERTIES LABELS "gguf;unit"
+  PASS_REGULAR_EXPRESSION "blk\\.0\\.attn_q\\.weight +TQ2_0 +\\[256, 256\\] +[0-9]+ +16896")
+add_test(NAME gguf_cli_info_json
+         COMMAND bitnet-gguf info --json ${BITNET_TEST_DATA_DIR}/tiny-bitnet-A-I2_S.gguf)
+set_tests_properties(gguf_cli_info_json PROPERTIES LABELS "gguf;unit"
+  PASS_REGULAR_EXPRESSION "\"type\": \"I2_S\"")
+add_test(NAME gguf_cli_bad_file
+         COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-gguf>
+                 -DARGS=info|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf -DEXPECT_RC=1
+                 -DEXPECT_ERR=truncated-1000.gguf: offset
+                 -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
+add_test(NAME gguf_cli_usage
+         COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-gguf> -DARGS=info -DEXPECT_RC=2
+                 -DEXPECT_ERR=missing FILE -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
+set_tests_properties(gguf_cli_bad_file gguf_cli_usage PROPERTIES LABELS "gguf;unit")
