@@ -11,23 +11,34 @@ namespace bitnet::diff {
 
 std::string_view to_string(Verdict v) {
   switch (v) {
-    case Verdict::kRegression: return "regression";
-    case Verdict::kImprovement: return "improvement";
-    case Verdict::kNoChange: return "no change";
-    case Verdict::kInconclusive: return "inconclusive";
-    case Verdict::kAdded: return "added";
-    case Verdict::kRemoved: return "removed";
-    case Verdict::kSkipped: return "skipped";
-    case Verdict::kErrored: return "errored";
+    case Verdict::kRegression:
+      return "regression";
+    case Verdict::kImprovement:
+      return "improvement";
+    case Verdict::kNoChange:
+      return "no change";
+    case Verdict::kInconclusive:
+      return "inconclusive";
+    case Verdict::kAdded:
+      return "added";
+    case Verdict::kRemoved:
+      return "removed";
+    case Verdict::kSkipped:
+      return "skipped";
+    case Verdict::kErrored:
+      return "errored";
   }
   return "?";
 }
 
 std::string_view to_string(Direction d) {
   switch (d) {
-    case Direction::kAuto: return "auto";
-    case Direction::kLowerIsBetter: return "lower";
-    case Direction::kHigherIsBetter: return "higher";
+    case Direction::kAuto:
+      return "auto";
+    case Direction::kLowerIsBetter:
+      return "lower";
+    case Direction::kHigherIsBetter:
+      return "higher";
   }
   return "?";
 }
@@ -47,8 +58,8 @@ Direction infer_direction(const std::string& metric) {
   auto ends = [&](std::string_view s) {
     return m.size() >= s.size() && m.compare(m.size() - s.size(), s.size(), s) == 0;
   };
-  if (ends("/s") || has("per_second") || has("per_s") || has("flops") ||
-      has("throughput") || has("bandwidth") || ends("_per_sec") || ends("tps"))
+  if (ends("/s") || has("per_second") || has("per_s") || has("flops") || has("throughput") ||
+      has("bandwidth") || ends("_per_sec") || ends("tps"))
     return Direction::kHigherIsBetter;
   if (ends("_ns") || ends("_us") || ends("_ms") || has("latency") || has("time"))
     return Direction::kLowerIsBetter;
@@ -70,7 +81,8 @@ const Rule* rule_for(const DiffOptions& opts, const std::string& family) {
 }
 
 // Samples of a metric: the repetitions, or else one aggregate value (median, then mean).
-std::vector<double> samples_of(const BenchmarkSamples& b, const std::string& metric, bool* aggregate) {
+std::vector<double> samples_of(const BenchmarkSamples& b, const std::string& metric,
+                               bool* aggregate) {
   *aggregate = false;
   if (auto it = b.samples.find(metric); it != b.samples.end() && !it->second.empty())
     return it->second;
@@ -151,11 +163,20 @@ void decide(BenchmarkDiff& d) {
 
 void summarize(const BenchmarkDiff& d, FamilySummary& s, bool time_equivalent) {
   switch (d.verdict) {
-    case Verdict::kRegression: ++s.regressions; break;
-    case Verdict::kImprovement: ++s.improvements; break;
-    case Verdict::kInconclusive: ++s.inconclusive; break;
-    case Verdict::kErrored: ++s.errors; break;
-    default: break;
+    case Verdict::kRegression:
+      ++s.regressions;
+      break;
+    case Verdict::kImprovement:
+      ++s.improvements;
+      break;
+    case Verdict::kInconclusive:
+      ++s.inconclusive;
+      break;
+    case Verdict::kErrored:
+      ++s.errors;
+      break;
+    default:
+      break;
   }
   const bool has_change = d.verdict == Verdict::kRegression || d.verdict == Verdict::kImprovement ||
                           d.verdict == Verdict::kNoChange || d.verdict == Verdict::kInconclusive;
@@ -199,7 +220,9 @@ BenchmarkDiff diff_one(const std::string& name, const BenchmarkSamples* base,
   d.direction = dir;
 
   if (!base) {
-    d.verdict = cont->errored ? Verdict::kErrored : cont->skipped ? Verdict::kSkipped : Verdict::kAdded;
+    d.verdict = cont->errored   ? Verdict::kErrored
+                : cont->skipped ? Verdict::kSkipped
+                                : Verdict::kAdded;
     d.message = cont->message;
     return d;
   }
@@ -236,7 +259,9 @@ BenchmarkDiff diff_one(const std::string& name, const BenchmarkSamples* base,
   }
   if (base_agg || cont_agg)
     d.notes.push_back(std::string("only aggregates in the ") +
-                      (base_agg && cont_agg ? "baseline and contender" : base_agg ? "baseline" : "contender") +
+                      (base_agg && cont_agg ? "baseline and contender"
+                       : base_agg           ? "baseline"
+                                            : "contender") +
                       ": rerun with --benchmark_report_aggregates_only=false");
   compare_samples(d, bs, cs, opts.method);
   decide(d);
@@ -304,14 +329,14 @@ void load_config(const std::string& path, DiffOptions& opts) {
 }
 
 std::size_t DiffReport::count(Verdict v) const {
-  return static_cast<std::size_t>(
-      std::count_if(rows.begin(), rows.end(), [v](const BenchmarkDiff& d) { return d.verdict == v; }));
+  return static_cast<std::size_t>(std::count_if(
+      rows.begin(), rows.end(), [v](const BenchmarkDiff& d) { return d.verdict == v; }));
 }
 
 bool DiffReport::failed() const {
   return std::any_of(rows.begin(), rows.end(), [this](const BenchmarkDiff& d) {
-    return !d.ignored && (d.verdict == Verdict::kRegression ||
-                          (errors_fail && d.verdict == Verdict::kErrored));
+    return !d.ignored &&
+           (d.verdict == Verdict::kRegression || (errors_fail && d.verdict == Verdict::kErrored));
   });
 }
 
@@ -332,14 +357,16 @@ DiffReport compare(const ResultSet& baseline, const ResultSet& contender, const 
     return it == s.benchmarks.end() ? nullptr : &it->second;
   };
   for (const std::string& name : contender.order)
-    if (wanted(name)) rep.rows.push_back(diff_one(name, find(baseline, name), find(contender, name), opts));
+    if (wanted(name))
+      rep.rows.push_back(diff_one(name, find(baseline, name), find(contender, name), opts));
   for (const std::string& name : baseline.order)
     if (wanted(name) && !find(contender, name))
       rep.rows.push_back(diff_one(name, find(baseline, name), nullptr, opts));
 
   bool uniform = true;
   for (const BenchmarkDiff& d : rep.rows)
-    uniform = uniform && d.metric == rep.rows.front().metric && d.direction == rep.rows.front().direction;
+    uniform =
+        uniform && d.metric == rep.rows.front().metric && d.direction == rep.rows.front().direction;
   rep.overall.family = "overall";
   for (const BenchmarkDiff& d : rep.rows) {
     auto it = std::find_if(rep.families.begin(), rep.families.end(),
@@ -360,18 +387,22 @@ DiffReport compare(const ResultSet& baseline, const ResultSet& contender, const 
   if (low_n > 0)
     rep.warnings.push_back(std::to_string(low_n) +
                            " benchmark(s) have too few repetitions for any significant result at "
-                           "alpha = " + fmt_p(opts.alpha) + ": use --benchmark_repetitions >= " +
+                           "alpha = " +
+                           fmt_p(opts.alpha) + ": use --benchmark_repetitions >= " +
                            std::to_string(repetitions_needed(opts.alpha)));
-  if (rep.rows.empty()) rep.warnings.push_back("no benchmark to compare (check names and --filter)");
+  if (rep.rows.empty())
+    rep.warnings.push_back("no benchmark to compare (check names and --filter)");
   return rep;
 }
 
 std::string filter_regex(const std::vector<std::string>& names) {
+  // Google Benchmark 1.7.1 matches --benchmark_filter as a POSIX extended regex, where a lone
+  // ']' or '}' is literal and escaping them is an error.
   std::string out = "^(";
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i) out += '|';
     for (char c : names[i]) {
-      if (std::string_view("\\.[]{}()*+?^$|").find(c) != std::string_view::npos) out += '\\';
+      if (std::string_view("\\.[{()*+?^$|").find(c) != std::string_view::npos) out += '\\';
       out += c;
     }
   }

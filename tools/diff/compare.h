@@ -31,8 +31,8 @@ std::string_view to_string(Direction d);
 
 // Settings that can differ per family. Unset fields fall back to the global rule.
 struct Rule {
-  std::optional<double> alpha;       // significance level of the two-sided U test
-  std::optional<double> min_change;  // relative, 0.05 = 5 %
+  std::optional<double> alpha;        // significance level of the two-sided U test
+  std::optional<double> min_change;   // relative, 0.05 = 5 %
   std::optional<std::string> metric;  // real_time, cpu_time or a user counter
   std::optional<Direction> direction;
   std::optional<bool> ignore;  // leave the family out of the verdict (still listed)
@@ -83,13 +83,13 @@ struct BenchmarkDiff {
   UMethod method = UMethod::kAuto;
   double min_p = 0;  // smallest p reachable with these sample sizes
   double alpha = 0.05, min_change = 0.05;
-  std::string message;            // error / skip message
+  std::string message;             // error / skip message
   std::vector<std::string> notes;  // warnings about this comparison
 };
 
 struct FamilySummary {
   std::string family;
-  std::string metric;      // the metric of the family, or "mixed"
+  std::string metric;        // the metric of the family, or "mixed"
   std::size_t compared = 0;  // benchmarks with a change
   double geomean_ratio = 1;  // geometric mean of median_contender / median_baseline
   std::size_t regressions = 0, improvements = 0, inconclusive = 0, errors = 0;
@@ -98,10 +98,10 @@ struct FamilySummary {
 struct DiffReport {
   std::string baseline_source, contender_source;
   std::vector<std::string> baseline_files, contender_files;
-  std::vector<BenchmarkDiff> rows;       // contender order, then removed rows
-  std::vector<FamilySummary> families;   // first-seen order
-  FamilySummary overall;                 // geomean over all compared rows (time-equivalent
-                                         // ratio when metrics or directions are mixed)
+  std::vector<BenchmarkDiff> rows;      // contender order, then removed rows
+  std::vector<FamilySummary> families;  // first-seen order
+  FamilySummary overall;                // geomean over all compared rows (time-equivalent
+                                        // ratio when metrics or directions are mixed)
   std::vector<std::string> warnings;
   std::size_t count(Verdict v) const;
   bool failed() const;  // any regression, or an error when errors fail the run

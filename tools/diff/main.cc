@@ -92,27 +92,43 @@ int run(int argc, char** argv) {
     if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
       return kExitOk;
-    } else if (arg == "--metric") metric = value();
-    else if (arg == "--direction") direction = value();
-    else if (arg == "--alpha") alpha = parse_number(arg, value());
-    else if (arg == "--threshold") threshold = parse_number(arg, value());
-    else if (arg == "--config") config = value();
-    else if (arg == "--filter") filter = value();
-    else if (arg == "--method") method = value();
+    } else if (arg == "--metric")
+      metric = value();
+    else if (arg == "--direction")
+      direction = value();
+    else if (arg == "--alpha")
+      alpha = parse_number(arg, value());
+    else if (arg == "--threshold")
+      threshold = parse_number(arg, value());
+    else if (arg == "--config")
+      config = value();
+    else if (arg == "--filter")
+      filter = value();
+    else if (arg == "--method")
+      method = value();
     else if (arg == "--history") {
       const double h = parse_number(arg, value());
       if (h < 0 || h != static_cast<double>(static_cast<std::size_t>(h)))
         throw UsageError("--history: expected a whole number >= 0");
       history = static_cast<std::size_t>(h);
-    } else if (arg == "--allow-errors") allow_errors = true;
-    else if (arg == "--format") format = value();
-    else if (arg == "--markdown") markdown = value();
-    else if (arg == "--json") json = value();
-    else if (arg == "--svg") svg = value();
-    else if (arg == "--flagged-filter") flagged = value();
-    else if (arg == "--color") color = value();
-    else if (arg.starts_with("-") && arg.size() > 1) throw UsageError("unknown option " + arg);
-    else positional.push_back(arg);
+    } else if (arg == "--allow-errors")
+      allow_errors = true;
+    else if (arg == "--format")
+      format = value();
+    else if (arg == "--markdown")
+      markdown = value();
+    else if (arg == "--json")
+      json = value();
+    else if (arg == "--svg")
+      svg = value();
+    else if (arg == "--flagged-filter")
+      flagged = value();
+    else if (arg == "--color")
+      color = value();
+    else if (arg.starts_with("-") && arg.size() > 1)
+      throw UsageError("unknown option " + arg);
+    else
+      positional.push_back(arg);
   }
   if (positional.size() != 2)
     throw UsageError("expected BASELINE and CONTENDER, got " + std::to_string(positional.size()) +
@@ -136,10 +152,14 @@ int run(int argc, char** argv) {
     opts.min_change = *threshold / 100;
   }
   if (method) {
-    if (*method == "auto") opts.method = UMethod::kAuto;
-    else if (*method == "exact") opts.method = UMethod::kExact;
-    else if (*method == "asymptotic") opts.method = UMethod::kAsymptotic;
-    else throw UsageError("--method: expected auto, exact or asymptotic");
+    if (*method == "auto")
+      opts.method = UMethod::kAuto;
+    else if (*method == "exact")
+      opts.method = UMethod::kExact;
+    else if (*method == "asymptotic")
+      opts.method = UMethod::kAsymptotic;
+    else
+      throw UsageError("--method: expected auto, exact or asymptotic");
   }
   if (filter) {
     try {
@@ -165,10 +185,14 @@ int run(int argc, char** argv) {
   }
   const bool use_color =
       color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
-  if (format == "table") std::cout << render_terminal(report, use_color);
-  else if (format == "markdown") std::cout << render_markdown(report);
-  else if (format == "json") std::cout << render_json(report).dump(2) << "\n";
-  else if (format == "svg") std::cout << render_svg(report);
+  if (format == "table")
+    std::cout << render_terminal(report, use_color);
+  else if (format == "markdown")
+    std::cout << render_markdown(report);
+  else if (format == "json")
+    std::cout << render_json(report).dump(2) << "\n";
+  else if (format == "svg")
+    std::cout << render_svg(report);
   return report.failed() ? kExitRegression : kExitOk;
 }
 

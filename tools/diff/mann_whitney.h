@@ -19,10 +19,10 @@ enum class UMethod {
 std::string_view to_string(UMethod m);
 
 struct UTestResult {
-  double u1 = 0;          // U statistic of the first sample: #(x > y) + 0.5 * #(x == y)
-  double p_value = 1;     // two-sided
+  double u1 = 0;                    // U statistic of the first sample: #(x > y) + 0.5 * #(x == y)
+  double p_value = 1;               // two-sided
   UMethod method = UMethod::kAuto;  // the method actually used (never kAuto)
-  bool ties = false;      // any value shared between or within the samples
+  bool ties = false;                // any value shared between or within the samples
 };
 
 // Largest sample size for which kAuto picks the exact distribution (when there are no ties).

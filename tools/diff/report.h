@@ -12,7 +12,7 @@ namespace bitnet::diff {
 
 std::string render_terminal(const DiffReport& report, bool color);
 std::string render_markdown(const DiffReport& report);
-nlohmann::json render_json(const DiffReport& report);
+nlohmann::ordered_json render_json(const DiffReport& report);
 std::string render_svg(const DiffReport& report);
 
 // Shared by the renderers: a metric value with a unit ("1.23 ms", "4.56 G/s"), a signed

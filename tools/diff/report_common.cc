@@ -31,10 +31,9 @@ std::string format_percent(double relative) {
 }
 
 std::string summary_line(const DiffReport& report) {
-  static constexpr Verdict kOrder[] = {Verdict::kRegression, Verdict::kErrored,
-                                       Verdict::kImprovement, Verdict::kInconclusive,
-                                       Verdict::kNoChange,   Verdict::kAdded,
-                                       Verdict::kRemoved,    Verdict::kSkipped};
+  static constexpr Verdict kOrder[] = {
+      Verdict::kRegression, Verdict::kErrored, Verdict::kImprovement, Verdict::kInconclusive,
+      Verdict::kNoChange,   Verdict::kAdded,   Verdict::kRemoved,     Verdict::kSkipped};
   std::string out;
   for (Verdict v : kOrder) {
     const std::size_t n = report.count(v);

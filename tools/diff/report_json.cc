@@ -8,9 +8,11 @@ namespace bitnet::diff {
 namespace {
 
 // JSON has no Infinity/NaN: write null for them.
-nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+nlohmann::ordered_json num(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
+}
 
-nlohmann::json family_json(const FamilySummary& f) {
+nlohmann::ordered_json family_json(const FamilySummary& f) {
   return {{"family", f.family},
           {"metric", f.metric},
           {"compared", f.compared},
@@ -24,20 +26,20 @@ nlohmann::json family_json(const FamilySummary& f) {
 
 }  // namespace
 
-nlohmann::json render_json(const DiffReport& report) {
-  nlohmann::json rows = nlohmann::json::array();
+nlohmann::ordered_json render_json(const DiffReport& report) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::vector<std::string> flagged;
   for (const BenchmarkDiff& d : report.rows) {
-    nlohmann::json r = {{"name", d.name},
-                        {"family", d.family},
-                        {"metric", d.metric},
-                        {"direction", std::string(to_string(d.direction))},
-                        {"verdict", std::string(to_string(d.verdict))},
-                        {"ignored", d.ignored},
-                        {"alpha", d.alpha},
-                        {"min_change", d.min_change},
-                        {"n_baseline", d.n_baseline},
-                        {"n_contender", d.n_contender}};
+    nlohmann::ordered_json r = {{"name", d.name},
+                                {"family", d.family},
+                                {"metric", d.metric},
+                                {"direction", std::string(to_string(d.direction))},
+                                {"verdict", std::string(to_string(d.verdict))},
+                                {"ignored", d.ignored},
+                                {"alpha", d.alpha},
+                                {"min_change", d.min_change},
+                                {"n_baseline", d.n_baseline},
+                                {"n_contender", d.n_contender}};
     if (d.n_baseline && d.n_contender) {
       r["median_baseline"] = num(d.median_baseline);
       r["median_contender"] = num(d.median_contender);
@@ -54,20 +56,22 @@ nlohmann::json render_json(const DiffReport& report) {
     if (d.verdict == Verdict::kRegression && !d.ignored) flagged.push_back(d.name);
     rows.push_back(std::move(r));
   }
-  nlohmann::json families = nlohmann::json::array();
+  nlohmann::ordered_json families = nlohmann::ordered_json::array();
   for (const FamilySummary& f : report.families) families.push_back(family_json(f));
-  nlohmann::json counts;
-  for (Verdict v : {Verdict::kRegression, Verdict::kImprovement, Verdict::kNoChange,
-                    Verdict::kInconclusive, Verdict::kAdded, Verdict::kRemoved, Verdict::kSkipped,
-                    Verdict::kErrored})
+  nlohmann::ordered_json counts;
+  for (Verdict v :
+       {Verdict::kRegression, Verdict::kImprovement, Verdict::kNoChange, Verdict::kInconclusive,
+        Verdict::kAdded, Verdict::kRemoved, Verdict::kSkipped, Verdict::kErrored})
     counts[std::string(to_string(v))] = report.count(v);
   return {{"tool", "bench-diff"},
           {"result", report.failed() ? "fail" : "pass"},
           {"summary", summary_line(report)},
           {"baseline", {{"source", report.baseline_source}, {"files", report.baseline_files}}},
           {"contender", {{"source", report.contender_source}, {"files", report.contender_files}}},
-          {"settings", {{"alpha", report.alpha}, {"min_change", report.min_change},
-                        {"errors_fail", report.errors_fail}}},
+          {"settings",
+           {{"alpha", report.alpha},
+            {"min_change", report.min_change},
+            {"errors_fail", report.errors_fail}}},
           {"counts", counts},
           {"regressions", flagged},
           {"benchmarks", rows},

@@ -23,11 +23,13 @@ bool notable(Verdict v) {
          v == Verdict::kInconclusive;
 }
 
-std::string table(const std::vector<std::string>& header, const std::vector<const TableRow*>& rows) {
+std::string table(const std::vector<std::string>& header,
+                  const std::vector<const TableRow*>& rows) {
   std::string out = "|";
   for (const std::string& h : header) out += " " + h + " |";
   out += "\n|";
-  for (std::size_t i = 0; i < header.size(); ++i) out += i == 0 || i == 1 || i + 1 == header.size() ? " --- |" : " ---: |";
+  for (std::size_t i = 0; i < header.size(); ++i)
+    out += i == 0 || i == 1 || i + 1 == header.size() ? " --- |" : " ---: |";
   out += "\n";
   for (const TableRow* r : rows) {
     out += "|";
@@ -55,11 +57,12 @@ std::string render_markdown(const DiffReport& report) {
 
   std::string out = fmt::format("### bench-diff: {} — {}\n\n", report.failed() ? "FAIL" : "PASS",
                                 summary_line(report));
-  out += fmt::format("Baseline `{}` · contender `{}`. Flagged only when p < {:g} **and** "
-                     "|change| >= {:g} % (families may override); CI: the {:g} % "
-                     "distribution-free interval of the change (Mann-Whitney/Moses).\n\n",
-                     report.baseline_source, report.contender_source, report.alpha,
-                     report.min_change * 100, 100 * (1 - report.alpha));
+  out += fmt::format(
+      "Baseline `{}` · contender `{}`. Flagged only when p < {:g} **and** "
+      "|change| >= {:g} % (families may override); CI: the {:g} % "
+      "distribution-free interval of the change (Mann-Whitney/Moses).\n\n",
+      report.baseline_source, report.contender_source, report.alpha, report.min_change * 100,
+      100 * (1 - report.alpha));
   const std::vector<std::string> header = table_header();
   if (!top.empty()) out += table(header, top) + "\n";
   if (!rest.empty()) {
@@ -67,17 +70,18 @@ std::string render_markdown(const DiffReport& report) {
     out += table(header, rest) + "\n</details>\n\n";
   }
   if (report.overall.compared) {
-    out += "| Family | Metric | Geomean change | Benchmarks | Regressions | Improvements |\n"
-           "| --- | --- | ---: | ---: | ---: | ---: |\n";
+    out +=
+        "| Family | Metric | Geomean change | Benchmarks | Regressions | Improvements |\n"
+        "| --- | --- | ---: | ---: | ---: | ---: |\n";
     for (const FamilySummary& f : report.families)
       if (f.compared)
         out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", escape(f.family), escape(f.metric),
                            format_percent(f.geomean_ratio - 1), f.compared, f.regressions,
                            f.improvements);
     out += fmt::format("| **overall** | {} | **{}** | {} | {} | {} |\n\n",
-                       escape(report.overall.metric), format_percent(report.overall.geomean_ratio - 1),
-                       report.overall.compared, report.overall.regressions,
-                       report.overall.improvements);
+                       escape(report.overall.metric),
+                       format_percent(report.overall.geomean_ratio - 1), report.overall.compared,
+                       report.overall.regressions, report.overall.improvements);
   }
   if (!notes.empty()) {
     out += "Notes:\n\n";

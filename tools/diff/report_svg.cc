@@ -15,11 +15,20 @@ std::string xml(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -27,10 +36,14 @@ std::string xml(const std::string& s) {
 
 const char* fill_of(Verdict v) {
   switch (v) {
-    case Verdict::kRegression: return "#d62728";
-    case Verdict::kImprovement: return "#2ca02c";
-    case Verdict::kInconclusive: return "#ff7f0e";
-    default: return "#7f7f7f";
+    case Verdict::kRegression:
+      return "#d62728";
+    case Verdict::kImprovement:
+      return "#2ca02c";
+    case Verdict::kInconclusive:
+      return "#ff7f0e";
+    default:
+      return "#7f7f7f";
   }
 }
 
@@ -91,13 +104,14 @@ std::string render_svg(const DiffReport& report) {
           "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
           "stroke-width=\"3\" opacity=\"0.5\"/>\n",
           x_of(d.ci_low), y, x_of(d.ci_high), y, color);
-    out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"{}\"><title>{}: {} "
-                       "(p={:.3g}, {})</title></circle>\n",
-                       x_of(d.change), y, color, xml(d.name), format_percent(d.change), d.p_value,
-                       to_string(d.verdict));
-    out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" fill=\"{}\">{} {}</text>\n",
-                       label_w + plot_w + 8, y + 4, color, format_percent(d.change),
-                       to_string(d.verdict));
+    out += fmt::format(
+        "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"{}\"><title>{}: {} "
+        "(p={:.3g}, {})</title></circle>\n",
+        x_of(d.change), y, color, xml(d.name), format_percent(d.change), d.p_value,
+        to_string(d.verdict));
+    out +=
+        fmt::format("<text x=\"{}\" y=\"{:.1f}\" fill=\"{}\">{} {}</text>\n", label_w + plot_w + 8,
+                    y + 4, color, format_percent(d.change), to_string(d.verdict));
   }
   if (rows.empty())
     out += fmt::format("<text x=\"{}\" y=\"{}\">no benchmark could be compared</text>\n", label_w,

@@ -25,8 +25,9 @@ std::vector<TableRow> table_rows(const DiffReport& report, std::vector<std::stri
                compared ? format_value(d.median_baseline, d.metric) : "-",
                compared ? format_value(d.median_contender, d.metric) : "-",
                compared ? format_percent(d.change) : "-",
-               d.has_ci ? fmt::format("[{}, {}]", format_percent(d.ci_low), format_percent(d.ci_high))
-                        : "-",
+               d.has_ci
+                   ? fmt::format("[{}, {}]", format_percent(d.ci_low), format_percent(d.ci_high))
+                   : "-",
                d.has_p ? fmt::format("{:.3g}", d.p_value) : "-",
                compared ? fmt::format("{}/{}", d.n_baseline, d.n_contender) : "-",
                verdict};

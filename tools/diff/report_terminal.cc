@@ -13,11 +13,16 @@ namespace {
 const char* color_of(Verdict v) {
   switch (v) {
     case Verdict::kRegression:
-    case Verdict::kErrored: return "\033[1;31m";
-    case Verdict::kImprovement: return "\033[1;32m";
-    case Verdict::kInconclusive: return "\033[33m";
-    case Verdict::kNoChange: return "\033[2m";
-    default: return "\033[36m";
+    case Verdict::kErrored:
+      return "\033[1;31m";
+    case Verdict::kImprovement:
+      return "\033[1;32m";
+    case Verdict::kInconclusive:
+      return "\033[33m";
+    case Verdict::kNoChange:
+      return "\033[2m";
+    default:
+      return "\033[36m";
   }
 }
 
@@ -56,7 +61,8 @@ std::string render_terminal(const DiffReport& report, bool color) {
   }
   if (!notes.empty()) {
     out += "\nNotes:\n";
-    for (std::size_t i = 0; i < notes.size(); ++i) out += fmt::format("  [{}] {}\n", i + 1, notes[i]);
+    for (std::size_t i = 0; i < notes.size(); ++i)
+      out += fmt::format("  [{}] {}\n", i + 1, notes[i]);
   }
   out += "\nGeometric mean of contender/baseline medians:\n";
   for (const FamilySummary& f : report.families)

@@ -12,15 +12,29 @@ namespace bitnet::diff {
 namespace {
 
 // Fields of a Google Benchmark row that are not user counters.
-const std::set<std::string, std::less<>> kReservedFields = {
-    "name",          "family_index",   "per_family_instance_index",
-    "run_name",      "run_type",       "repetitions",
-    "repetition_index", "threads",     "iterations",
-    "real_time",     "cpu_time",       "time_unit",
-    "aggregate_name", "aggregate_unit", "error_occurred",
-    "error_message", "label",          "big_o",
-    "rms",           "cpu_coefficient", "real_coefficient",
-    "skipped",       "skip_message"};
+const std::set<std::string, std::less<>> kReservedFields = {"name",
+                                                            "family_index",
+                                                            "per_family_instance_index",
+                                                            "run_name",
+                                                            "run_type",
+                                                            "repetitions",
+                                                            "repetition_index",
+                                                            "threads",
+                                                            "iterations",
+                                                            "real_time",
+                                                            "cpu_time",
+                                                            "time_unit",
+                                                            "aggregate_name",
+                                                            "aggregate_unit",
+                                                            "error_occurred",
+                                                            "error_message",
+                                                            "label",
+                                                            "big_o",
+                                                            "rms",
+                                                            "cpu_coefficient",
+                                                            "real_coefficient",
+                                                            "skipped",
+                                                            "skip_message"};
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
   throw InputError(where + ": " + what);
@@ -73,8 +87,10 @@ std::string replace_non_finite(const std::string& text) {
     const char c = text[i];
     if (in_string) {
       out.push_back(c);
-      if (c == '\\' && i + 1 < text.size()) out.push_back(text[++i]);
-      else if (c == '"') in_string = false;
+      if (c == '\\' && i + 1 < text.size())
+        out.push_back(text[++i]);
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') in_string = true;
@@ -129,7 +145,9 @@ void merge_into(ResultSet& into, const ResultSet& from) {
 
 }  // namespace
 
-std::string family_of(const std::string& name) { return name.substr(0, name.find('/')); }
+std::string family_of(const std::string& name) {
+  return name.substr(0, name.find('/'));
+}
 
 bool is_skip_message(const std::string& message) {
   std::string lower;
@@ -158,7 +176,8 @@ ResultSet parse_results(const nlohmann::json& doc, const std::string& source) {
     const bool aggregate = run_type == "aggregate";
     const std::string aggregate_name =
         aggregate ? string_field(row, "aggregate_name", where, "") : std::string();
-    if (aggregate && aggregate_name.empty()) fail(where, "aggregate row without \"aggregate_name\"");
+    if (aggregate && aggregate_name.empty())
+      fail(where, "aggregate row without \"aggregate_name\"");
     BenchmarkSamples& b = entry(set, run_name_of(row, where, aggregate, aggregate_name));
     if (auto r = row.find("repetitions"); r != row.end() && r->is_number_integer())
       b.repetitions_declared = std::max(b.repetitions_declared, r->get<int>());
@@ -175,8 +194,8 @@ ResultSet parse_results(const nlohmann::json& doc, const std::string& source) {
     }
 
     // Times: scale to ns, except aggregates in percent (cv) which are unitless ratios.
-    const bool unitless = aggregate && string_field(row, "aggregate_unit", where, "time") ==
-                                           "percentage";
+    const bool unitless =
+        aggregate && string_field(row, "aggregate_unit", where, "time") == "percentage";
     const double scale =
         unitless ? 1 : time_scale_to_ns(string_field(row, "time_unit", where, "ns"), where);
     std::map<std::string, double> values;

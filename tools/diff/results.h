@@ -35,11 +35,11 @@ struct BenchmarkSamples {
 };
 
 struct ResultSet {
-  std::string source;               // file or directory it was read from
-  std::vector<std::string> files;   // the files read (a history directory: several)
-  std::vector<std::string> order;   // benchmark names in first-seen order
+  std::string source;              // file or directory it was read from
+  std::vector<std::string> files;  // the files read (a history directory: several)
+  std::vector<std::string> order;  // benchmark names in first-seen order
   std::map<std::string, BenchmarkSamples> benchmarks;
-  nlohmann::json context;           // "context" of the newest file read
+  nlohmann::json context;  // "context" of the newest file read
 };
 
 // Family of a benchmark name: the text before the first '/', or the whole name.
