@@ -79,6 +79,14 @@ TEST(DiffLoad, ErrorsAndSkipsAreRecognized) {
   EXPECT_FALSE(skipped.errored);
 }
 
+TEST(DiffLoad, SkipMessages) {
+  EXPECT_TRUE(is_skip_message("skipped: no model"));
+  EXPECT_TRUE(is_skip_message("Skipped"));
+  EXPECT_TRUE(is_skip_message("CPU lacks avx512vnni"));
+  EXPECT_FALSE(is_skip_message("output mismatch"));
+  EXPECT_FALSE(is_skip_message("skip"));
+}
+
 TEST(DiffLoad, GoogleBenchmark18SkipShape) {
   // 1.8+ writes error_occurred=false plus a message for SkipWithMessage.
   TempFile f(R"({"benchmarks":[{"name":"a","run_type":"iteration","error_occurred":false,

@@ -150,10 +150,14 @@ std::string family_of(const std::string& name) {
 }
 
 bool is_skip_message(const std::string& message) {
-  std::string lower;
-  for (char c : message.substr(0, 7))
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  return lower == "skipped";
+  auto starts_with_nocase = [&](std::string_view prefix) {
+    if (message.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(message[i])) != prefix[i]) return false;
+    return true;
+  };
+  // "CPU lacks <ISA>" is what bitnet_benches reports for a kernel this machine cannot run.
+  return starts_with_nocase("skipped") || starts_with_nocase("cpu lacks ");
 }
 
 ResultSet parse_results(const nlohmann::json& doc, const std::string& source) {

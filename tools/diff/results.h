@@ -45,8 +45,9 @@ struct ResultSet {
 // Family of a benchmark name: the text before the first '/', or the whole name.
 std::string family_of(const std::string& name);
 
-// Whether an error message is the suite's way of saying "skipped" (Google Benchmark 1.7.1 has no
-// SkipWithMessage, so unsupported cases call SkipWithError("skipped: <reason>")).
+// Whether an error message is the suite's way of saying "skipped": Google Benchmark 1.7.1 has no
+// SkipWithMessage, so unsupported cases call SkipWithError with "skipped: <reason>" or
+// "CPU lacks <ISA>" (case-insensitive prefixes).
 bool is_skip_message(const std::string& message);
 
 // Parses one Google Benchmark JSON document; `source` is used in error messages.
