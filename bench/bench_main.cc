@@ -1,0 +1,132 @@
+// bitnet_benches: parses our --bitnet_* flags, then Google Benchmark's; registers every family
+// from the kernel registry and the shape tables; records the run's context; runs.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bitnet/cpu.h"
+#include "bitnet/registry.h"
+#include "common.h"
+#include "context.h"
+#include "options.h"
+#include "probe.h"
+#include "suite.h"
+
+namespace bitnet::bench {
+
+std::vector<std::string>& registration_notes() {
+  static std::vector<std::string> notes;
+  return notes;
+}
+std::vector<std::string>& registered_names() {
+  static std::vector<std::string> names;
+  return names;
+}
+
+namespace {
+
+// Default --benchmark_min_time per mode (seconds) when the command line gives none: sized so the
+// default run stays within ~10 minutes on a 2-core machine and the quick run within 60 s.
+double default_min_time(Mode m) {
+  switch (m) {
+    case Mode::kQuick:
+      return 0.02;
+    case Mode::kDefault:
+      return 0.1;
+    case Mode::kFull:
+      return 0.5;
+  }
+  return 0.5;
+}
+
+// Measures (or loads) every limit the cases will be compared with, before anything is timed, and
+// records them in the context.
+void prepare_limits(const Options& o) {
+  auto& limits = MachineLimits::instance();
+  for (int t : o.threads) {
+    for (Limit l : {Limit::kDramRead, Limit::kL3Read, Limit::kL2Read})
+      add_context("limit_" + limit_key(l, t, Isa::kScalar), std::to_string(limits.get(l, t)));
+    for (Isa isa : {Isa::kAvx2, Isa::kAvx512Vnni})
+      if (cpu_has(isa))
+        add_context("limit_" + limit_key(Limit::kInt8Peak, t, isa),
+                    std::to_string(limits.get(Limit::kInt8Peak, t, isa)));
+  }
+}
+
+int run(int argc, char** argv) {
+  Options o;
+  try {
+    o = parse_options(&argc, argv, available_cpus());
+    // The environment pin applies too (the decode engine reads it); --bitnet_isa overrides it.
+    if (o.isa) {
+      setenv("BITNET_ISA", std::string(isa_name(*o.isa)).c_str(), 1);
+    } else {
+      o.isa = isa_pin();
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bitnet_benches: error: %s\n", e.what());
+    return 2;
+  }
+  if (o.help) std::fputs(options_usage().c_str(), stdout);
+  set_run_options(o);
+
+  MachineLimits::instance().load(o.refresh_probe);
+  if (o.refresh_probe) {
+    prepare_limits(o);
+    for (const auto& [k, v] : MachineLimits::instance().values())
+      std::printf("%-32s %.4g\n", k.c_str(), v);
+    std::printf("written to %s\n", MachineLimits::instance().cache_path().c_str());
+    return 0;
+  }
+
+  // Our default min_time, unless the command line sets one (1.7.1 wants a bare number).
+  std::vector<char*> args(argv, argv + argc);
+  std::string min_time = "--benchmark_min_time=" + std::to_string(default_min_time(o.mode));
+  bool has_min_time = false;
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--benchmark_min_time", 20) == 0) has_min_time = true;
+  if (!has_min_time) args.insert(args.begin() + 1, min_time.data());
+  int n_args = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&n_args, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n_args, args.data())) return 2;
+
+  try {
+    register_probe_benchmarks();
+    register_matmul_benchmarks();
+    register_dequant_benchmarks();
+    register_quant_act_benchmarks();
+#ifdef BITNET_BENCH_DECODE
+    register_decode_benchmarks();
+#endif
+    prepare_limits(o);
+    add_run_context(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bitnet_benches: error: %s\n", e.what());
+    return 1;
+  }
+  add_context("default_min_time",
+              has_min_time ? "(given)" : std::to_string(default_min_time(o.mode)));
+  std::string notes;
+  for (const auto& n : registration_notes()) {
+    std::fprintf(stderr, "bitnet_benches: note: %s\n", n.c_str());
+    if (!notes.empty()) notes += "; ";
+    notes += n;
+  }
+  add_context("notes", notes.empty() ? "(none)" : notes);
+
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace bitnet::bench
+
+int main(int argc, char** argv) {
+  return bitnet::bench::run(argc, argv);
+}

@@ -1,0 +1,74 @@
+#include "context.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <sstream>
+
+#include "bitnet/cpu.h"
+#include "bitnet/kernel.h"
+#include "bitnet/registry.h"
+#include "bitnet_bench_build_info.h"
+#include "probe.h"
+
+extern char** environ;
+
+namespace bitnet::bench {
+
+void add_context(const std::string& key, const std::string& value) {
+  benchmark::AddCustomContext("bitnet_" + key, value);
+}
+
+void add_run_context(const Options& opts) {
+  add_context("version", BITNET_VERSION);
+  add_context("git_commit", BITNET_GIT_COMMIT);
+  add_context("compiler", BITNET_COMPILER);
+  add_context("cxx_flags", BITNET_CXX_FLAGS);
+  add_context("build_type", BITNET_BUILD_TYPE);
+  add_context("cpu_model", cpu_model_name());
+  add_context("cpu_features", cpu_features_string());
+  add_context("best_isa", std::string(isa_name(best_cpu_isa())));
+  add_context("available_cpus", std::to_string(available_cpus()));
+  add_context("l2_bytes", std::to_string(cache_sizes().l2));
+  add_context("l3_bytes", std::to_string(cache_sizes().l3));
+  add_context("mode", mode_name(opts.mode));
+  std::string threads;
+  for (int t : opts.threads) {
+    if (!threads.empty()) threads += ',';
+    threads += std::to_string(t);
+  }
+  add_context("threads", threads);
+  add_context("isa_pin", opts.isa ? std::string(isa_name(*opts.isa)) : "none");
+  add_context("seed", std::to_string(opts.seed));
+  add_context("deterministic", opts.deterministic ? "1" : "0");
+
+  // Which kernel dispatch picks per op and format (GEMV and the largest batch).
+  for (TypeId w : {TypeId::kTQ2_0, TypeId::kTQ1_0, TypeId::kI2_S}) {
+    std::string fmt = std::string(type_traits(static_cast<uint32_t>(w))->name);
+    for (char& c : fmt) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto [op, n] :
+         {std::pair{Op::kMatmul, int64_t{1}}, std::pair{Op::kMatmul, int64_t{128}},
+          std::pair{Op::kDequant, int64_t{1}}, std::pair{Op::kQuantAct, int64_t{1}}}) {
+      std::string key = "dispatch_" + std::string(op_name(op)) + "_" + fmt;
+      if (op == Op::kMatmul) key += "_n" + std::to_string(n);
+      try {
+        add_context(key, std::string(select_kernel_pinned(op, w, n, opts.isa).name));
+      } catch (const std::exception& e) {
+        add_context(key, std::string("none: ") + e.what());
+      }
+    }
+  }
+
+  auto& limits = MachineLimits::instance();
+  add_context("probe_cache",
+              limits.cache_path() + (limits.loaded_from_cache() ? " (loaded)" : " (measured now)"));
+
+  // Every BITNET_* variable, verbatim: the run's configuration outside the command line.
+  std::ostringstream env;
+  for (char** e = environ; e && *e; ++e) {
+    if (std::strncmp(*e, "BITNET_", 7) == 0) env << (env.tellp() > 0 ? " " : "") << *e;
+  }
+  add_context("environment", env.str().empty() ? "(none)" : env.str());
+}
+
+}  // namespace bitnet::bench
