@@ -94,5 +94,24 @@ TEST(DiffReport, SvgHasOnePointAndBarPerComparedBenchmark) {
   EXPECT_NE(reg.find("#d62728"), std::string::npos);      // regression colour
 }
 
+TEST(DiffReport, JunitMarksRegressionsAndErrorsAsFailures) {
+  const std::string x = render_junit(compare(load_results(kData + "baseline.json"),
+                                             load_results(kData + "changed_rows.json"), {}));
+  EXPECT_NE(x.find("tests=\"5\" failures=\"1\" skipped=\"2\""), std::string::npos) << x;
+  EXPECT_NE(x.find("<failure message=\"real_time: errored, contender: output mismatch"),
+            std::string::npos);
+  EXPECT_EQ(occurrences(render_junit(regression_report()), "<failure"), 1u);
+}
+
+TEST(DiffReport, MetricsAreOpenMetricsLines) {
+  const std::string m = render_metrics(regression_report());
+  EXPECT_NE(m.find("bench_diff_change{benchmark=\"gemv/tq2_0/2560x2560\",metric=\"real_time\","
+                   "verdict=\"regression\"} 0.2"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("bench_diff_regressions 1\n"), std::string::npos);
+  EXPECT_NE(m.find("bench_diff_geomean_ratio{family=\"overall\"}"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bitnet::diff

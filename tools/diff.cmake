@@ -8,7 +8,8 @@ add_library(bitnet_diff STATIC
   diff/report_terminal.cc
   diff/report_markdown.cc
   diff/report_json.cc
-  diff/report_svg.cc)
+  diff/report_svg.cc
+  diff/report_ci.cc)
 target_include_directories(bitnet_diff PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/diff)
 target_link_libraries(bitnet_diff PUBLIC nlohmann_json::nlohmann_json PRIVATE fmt::fmt)
 

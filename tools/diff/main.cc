@@ -42,6 +42,8 @@ options:
   --markdown FILE        also write the Markdown report to FILE
   --json FILE            also write the JSON report to FILE
   --svg FILE             also write the SVG chart to FILE
+  --junit FILE           also write a JUnit XML report (one test case per benchmark)
+  --metrics FILE         also write OpenMetrics text (GitLab artifacts:reports:metrics)
   --flagged-filter FILE  write a --benchmark_filter regex of the regressions to FILE
   --color WHEN           auto (default: when stdout is a terminal) | always | never
   -h, --help             this text
@@ -76,8 +78,8 @@ void write_file(const std::string& path, const std::string& text) {
 
 int run(int argc, char** argv) {
   std::vector<std::string> positional;
-  std::optional<std::string> metric, direction, config, filter, method, markdown, json, svg,
-      flagged;
+  std::optional<std::string> metric, direction, config, filter, method, markdown, json, svg, junit,
+      metrics, flagged;
   std::optional<double> alpha, threshold;
   std::size_t history = 5;
   bool allow_errors = false;
@@ -177,6 +179,8 @@ int run(int argc, char** argv) {
   if (markdown) write_file(*markdown, render_markdown(report));
   if (json) write_file(*json, render_json(report).dump(2) + "\n");
   if (svg) write_file(*svg, render_svg(report));
+  if (junit) write_file(*junit, render_junit(report));
+  if (metrics) write_file(*metrics, render_metrics(report));
   if (flagged) {
     std::vector<std::string> names;
     for (const BenchmarkDiff& d : report.rows)

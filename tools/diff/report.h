@@ -14,6 +14,8 @@ std::string render_terminal(const DiffReport& report, bool color);
 std::string render_markdown(const DiffReport& report);
 nlohmann::ordered_json render_json(const DiffReport& report);
 std::string render_svg(const DiffReport& report);
+std::string render_junit(const DiffReport& report);    // Jenkins / GitLab test reports
+std::string render_metrics(const DiffReport& report);  // OpenMetrics text (GitLab metrics)
 
 // Shared by the renderers: a metric value with a unit ("1.23 ms", "4.56 G/s"), a signed
 // percentage ("+5.1%"), and a one-line summary ("1 regression, 3 no change").
