@@ -3,3 +3,14 @@ bitnet_add_gtest(test_diff
   LABELS diff unit
   SOURCES test_diff_mann_whitney.cc test_diff_compare.cc test_diff_report.cc
   LIBS bitnet_diff)
+
+# Command-line and script tests (bash). They use only bench-diff and crafted data, so they pass
+# whatever state the other components are in.
+find_program(BITNET_BASH bash REQUIRED)
+add_test(NAME diff_cli
+         COMMAND ${BITNET_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/test_diff_cli.sh
+                 $<TARGET_FILE:bench-diff> ${BITNET_TEST_DATA_DIR}/diff)
+add_test(NAME diff_nightly
+         COMMAND ${BITNET_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/test_diff_nightly.sh
+                 ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+set_tests_properties(diff_cli diff_nightly PROPERTIES LABELS "diff" TIMEOUT 120)

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,61 +78,56 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 int run(int argc, char** argv) {
+  std::optional<std::string> metric, direction, alpha_text, threshold_text, history_text, config,
+      filter, method, markdown, json, svg, junit, metrics, flagged, format_text, color_text;
+  const std::map<std::string, std::optional<std::string>*> valued = {
+      {"--metric", &metric},
+      {"--direction", &direction},
+      {"--alpha", &alpha_text},
+      {"--threshold", &threshold_text},
+      {"--history", &history_text},
+      {"--config", &config},
+      {"--filter", &filter},
+      {"--method", &method},
+      {"--markdown", &markdown},
+      {"--json", &json},
+      {"--svg", &svg},
+      {"--junit", &junit},
+      {"--metrics", &metrics},
+      {"--flagged-filter", &flagged},
+      {"--format", &format_text},
+      {"--color", &color_text}};
   std::vector<std::string> positional;
-  std::optional<std::string> metric, direction, config, filter, method, markdown, json, svg, junit,
-      metrics, flagged;
-  std::optional<double> alpha, threshold;
-  std::size_t history = 5;
   bool allow_errors = false;
-  std::string format = "table", color = "auto";
-
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw UsageError(arg + ": missing value");
-      return argv[++i];
-    };
     if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
       return kExitOk;
-    } else if (arg == "--metric")
-      metric = value();
-    else if (arg == "--direction")
-      direction = value();
-    else if (arg == "--alpha")
-      alpha = parse_number(arg, value());
-    else if (arg == "--threshold")
-      threshold = parse_number(arg, value());
-    else if (arg == "--config")
-      config = value();
-    else if (arg == "--filter")
-      filter = value();
-    else if (arg == "--method")
-      method = value();
-    else if (arg == "--history") {
-      const double h = parse_number(arg, value());
-      if (h < 0 || h != static_cast<double>(static_cast<std::size_t>(h)))
-        throw UsageError("--history: expected a whole number >= 0");
-      history = static_cast<std::size_t>(h);
-    } else if (arg == "--allow-errors")
+    }
+    if (auto it = valued.find(arg); it != valued.end()) {
+      if (i + 1 >= argc) throw UsageError(arg + ": missing value");
+      *it->second = argv[++i];
+    } else if (arg == "--allow-errors") {
       allow_errors = true;
-    else if (arg == "--format")
-      format = value();
-    else if (arg == "--markdown")
-      markdown = value();
-    else if (arg == "--json")
-      json = value();
-    else if (arg == "--svg")
-      svg = value();
-    else if (arg == "--flagged-filter")
-      flagged = value();
-    else if (arg == "--color")
-      color = value();
-    else if (arg.starts_with("-") && arg.size() > 1)
+    } else if (arg.starts_with("-") && arg.size() > 1) {
       throw UsageError("unknown option " + arg);
-    else
+    } else {
       positional.push_back(arg);
+    }
   }
+  std::optional<double> alpha, threshold;
+  if (alpha_text) alpha = parse_number("--alpha", *alpha_text);
+  if (threshold_text) threshold = parse_number("--threshold", *threshold_text);
+  std::size_t history = 5;
+  if (history_text) {
+    const double h = parse_number("--history", *history_text);
+    if (h < 0 || h != static_cast<double>(static_cast<std::size_t>(h)))
+      throw UsageError("--history: expected a whole number >= 0");
+    history = static_cast<std::size_t>(h);
+  }
+  const std::string format = format_text.value_or("table");
+  const std::string color = color_text.value_or("auto");
   if (positional.size() != 2)
     throw UsageError("expected BASELINE and CONTENDER, got " + std::to_string(positional.size()) +
                      " path(s)");

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# bench-diff's command line: exit codes 0 / 1 / 2, the artifact files, the flagged filter.
+# Usage: test_diff_cli.sh BENCH_DIFF DATA_DIR
+set -euo pipefail
+bd=$1 data=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect() {  # expect STATUS ARGS...: run bench-diff, check the exit status
+  local want=$1 rc=0
+  shift
+  "$bd" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  [[ $rc == "$want" ]] || { cat "$tmp/out" "$tmp/err"; fail "bench-diff $*: exit $rc, expected $want"; }
+}
+expect 0 "$data/baseline.json" "$data/noise.json"
+grep -q "^PASS: 3 no change" "$tmp/out" || fail "no PASS line"
+grep -q $'\033' "$tmp/out" && fail "colour written to a non-terminal"
+expect 1 "$data/baseline.json" "$data/regression.json" --markdown "$tmp/d.md" --json "$tmp/d.json" \
+  --svg "$tmp/d.svg" --junit "$tmp/d.xml" --metrics "$tmp/d.txt" --flagged-filter "$tmp/flagged"
+for f in d.md d.json d.svg d.xml d.txt; do [[ -s "$tmp/$f" ]] || fail "$f not written"; done
+[[ "$(cat "$tmp/flagged")" == '^(gemv/tq2_0/2560x2560)$' ]] || fail "flagged filter: $(cat "$tmp/flagged")"
+expect 0 "$data/baseline.json" "$data/noise.json" --flagged-filter "$tmp/flagged"
+[[ ! -s "$tmp/flagged" ]] || fail "flagged filter not emptied on a clean diff"
+expect 1 "$data/baseline.json" "$data/counters.json" --metric tokens/s --format json
+grep -q '"result": "fail"' "$tmp/out" || fail "JSON on stdout"
+expect 0 "$data/baseline.json" "$data/counters.json" --metric tokens/s --direction lower
+expect 0 "$data/baseline.json" "$data/regression.json" --threshold 25
+expect 1 "$data/baseline.json" "$data/changed_rows.json"
+expect 0 "$data/baseline.json" "$data/changed_rows.json" --allow-errors
+expect 1 "$data/history" "$data/regression.json" --history 2
+expect 0 "$data/baseline.json" "$data/regression.json" --color always --filter '^dequant'
+# Usage and input errors: exit 2 with the cause named.
+expect 2 "$data/baseline.json"
+expect 2 "$data/baseline.json" "$data/noise.json" --alpha 2
+expect 2 "$data/baseline.json" "$data/noise.json" --bogus
+expect 2 "$data/baseline.json" "$data/noise.json" --metric nmse
+grep -q "cannot tell whether higher or lower is better" "$tmp/err" || fail "unknown direction message"
+expect 2 "$data/baseline.json" "$tmp/missing.json"
+grep -q "$tmp/missing.json: no such file" "$tmp/err" || fail "missing file not named"
+printf '{"benchmarks": [{"name": "a", "real_time": 1' >"$tmp/broken.json"
+expect 2 "$data/baseline.json" "$tmp/broken.json"
+grep -q "broken.json: invalid JSON at byte" "$tmp/err" || fail "parse error without offset"
+expect 0 --help
+echo "ok: bench-diff command line"
