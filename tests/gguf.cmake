@@ -28,3 +28,12 @@ add_test(NAME gguf_cli_usage
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-gguf> -DARGS=info -DEXPECT_RC=2
                  -DEXPECT_ERR=missing FILE -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 set_tests_properties(gguf_cli_bad_file gguf_cli_usage PROPERTIES LABELS "gguf;unit")
+
+# libFuzzer target (the `fuzz` preset: clang++, ASan+UBSan, BITNET_FUZZ=ON). Seed corpus: the
+# small golden files, e.g. `build/fuzz/bin/fuzz_gguf -max_total_time=60 <corpus-dir>`.
+if(BITNET_FUZZ)
+  add_executable(fuzz_gguf ${PROJECT_SOURCE_DIR}/fuzz/fuzz_gguf.cc)
+  target_compile_options(fuzz_gguf PRIVATE -fsanitize=fuzzer)
+  target_link_options(fuzz_gguf PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(fuzz_gguf PRIVATE bitnet_gguf)
+endif()

@@ -234,8 +234,16 @@ TEST(GgufBroken, TensorOffsets) {
   s.data_bytes = 100;  // b needs [64, 196)
   const Error e = parse_error(s.build().bytes);
   EXPECT_EQ(e.field(), "tensor 'b.weight' offset");
-  EXPECT_NE(std::string(e.what()).find("exceeds file size"), std::string::npos) << e.what();
-  EXPECT_EQ(std::string(e.what()).rfind("broken.gguf: offset ", 0), 0u) << e.what();
+  // The full message: file, offset of b's `offset` field (name length u64 + 8 name bytes + u32
+  // n_dims + 2 x i64 ne + i32 type after the record start), field, the byte range, file size.
+  const File ok = File::from_bytes(small_spec().build().bytes);
+  const uint64_t d0 = ok.data_offset();
+  const uint64_t field_at = ok.tensor("b.weight").info_offset + 8 + 8 + 4 + 16 + 4;
+  EXPECT_EQ(std::string(e.what()),
+            "broken.gguf: offset " + std::to_string(field_at) +
+                ": tensor 'b.weight' offset: data [" + std::to_string(d0 + 64) + ", " +
+                std::to_string(d0 + 64 + 132) + ") exceeds file size " + std::to_string(d0 + 100));
+  EXPECT_EQ(e.offset(), field_at);
 }
 
 TEST(GgufBroken, UnknownTypeOpensButDataThrows) {

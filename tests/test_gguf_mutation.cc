@@ -84,7 +84,7 @@ void exercise(const File& f) {
   const std::string text = describe_text(f, 4);
   ASSERT_FALSE(text.empty());
   const std::string json =
-      describe_json(f, 4).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      describe_json(f, 4).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   ASSERT_FALSE(json.empty());
   for (const auto& kv : f.metadata()) {
     try {

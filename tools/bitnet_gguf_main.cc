@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     const auto file = bitnet::gguf::File::open(path);
     if (json) {
       std::cout << bitnet::gguf::describe_json(file, max_items)
-                       .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                       .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
                 << "\n";
     } else {
       std::cout << bitnet::gguf::describe_text(file, max_items);
