@@ -1,0 +1,24 @@
+# Fixtures tests (label: fixtures). Network tests talk only to tests/support/http_test_server on
+# 127.0.0.1, started by the test itself.
+add_library(bitnet_http_test_server STATIC ${CMAKE_CURRENT_LIST_DIR}/support/http_test_server.cc)
+target_include_directories(bitnet_http_test_server PUBLIC ${CMAKE_CURRENT_LIST_DIR}/support)
+target_link_libraries(bitnet_http_test_server PUBLIC Threads::Threads)
+
+bitnet_add_gtest(test_fixtures_download LABELS fixtures
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_download.cc
+  LIBS bitnet_fixtures bitnet_http_test_server)
+bitnet_add_gtest(test_fixtures_resolve LABELS fixtures
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_resolve.cc
+  LIBS bitnet_fixtures bitnet_http_test_server)
+if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_synthetic.cc)
+bitnet_add_gtest(test_fixtures_synthetic LABELS fixtures
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_synthetic.cc
+  LIBS bitnet_fixtures bitnet_gguf bitnet_kernels)
+endif()
+if(TARGET bitnet-fixtures AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_cli.cc)
+  bitnet_add_gtest(test_fixtures_cli LABELS fixtures
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_cli.cc
+    LIBS bitnet_fixtures bitnet_http_test_server)
+  target_compile_definitions(test_fixtures_cli PRIVATE BITNET_FIXTURES_CLI="$<TARGET_FILE:bitnet-fixtures>")
+  add_dependencies(test_fixtures_cli bitnet-fixtures)
+endif()
