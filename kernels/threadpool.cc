@@ -37,9 +37,17 @@ ThreadPool::ThreadPool(int n_threads, int spin_us)
 
 ThreadPool::~ThreadPool() {
   stop_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  generation_.notify_all();
+  generation_.fetch_add(1, std::memory_order_seq_cst);
+  wake_sleepers();
   for (auto& w : workers_) w.join();
+}
+
+// (libstdc++ 12's std::atomic::wait can miss a notify -- GCC PR 104928 -- so a condition
+// variable is used for sleeping; the common, busy case never touches it.)
+void ThreadPool::wake_sleepers() {
+  if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
+  { std::lock_guard<std::mutex> lock(sleep_mutex_); }
+  wake_.notify_all();
 }
 
 void ThreadPool::run_tasks(int thread) {
@@ -59,7 +67,8 @@ void ThreadPool::run_tasks(int thread) {
 }
 
 void ThreadPool::worker_main(int thread) {
-  uint32_t seen = generation_.load(std::memory_order_acquire);
+  // Generation 0 is "no job yet": a job published before this thread got here is still seen.
+  uint32_t seen = 0;
   for (;;) {
     // Spin for a short while: the next job usually follows within microseconds during decode.
     uint32_t gen = generation_.load(std::memory_order_acquire);
@@ -71,9 +80,13 @@ void ThreadPool::worker_main(int thread) {
         gen = generation_.load(std::memory_order_acquire);
       }
     }
-    while (gen == seen) {
-      generation_.wait(seen, std::memory_order_acquire);
-      gen = generation_.load(std::memory_order_acquire);
+    if (gen == seen) {
+      // Sleep. sleepers_ is raised before re-checking generation_, and the caller reads
+      // sleepers_ after bumping generation_ (both seq_cst), so one of them sees the other.
+      std::unique_lock<std::mutex> lock(sleep_mutex_);
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      while ((gen = generation_.load(std::memory_order_seq_cst)) == seen) wake_.wait(lock);
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
     }
     seen = gen;
     if (stop_.load(std::memory_order_acquire)) return;
@@ -97,8 +110,8 @@ void ThreadPool::parallel_for(int64_t n_tasks,
   failed_.store(false, std::memory_order_relaxed);
   error_ = nullptr;
   busy_workers_.store(n_threads_ - 1, std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_acq_rel);  // publishes the job
-  generation_.notify_all();
+  generation_.fetch_add(1, std::memory_order_seq_cst);  // publishes the job
+  wake_sleepers();
 
   run_tasks(0);
 

@@ -13,7 +13,12 @@ void matmul_i2s_i8s_1x1__scalar(const MatmulArgs& a, int64_t m_begin, int64_t m_
       const auto* q =
           reinterpret_cast<const int8_t*>(a.x.data + n * static_cast<int64_t>(a.x.col_bytes));
       int32_t isum = 0;
-      for (int64_t k = 0; k < a.K; ++k) isum += ref::i2s_code(row, k) * q[k];
+      for (int64_t b = 0; b < a.K / kI2sBlock; ++b) {  // one 32-byte block = 128 codes
+        const uint8_t* blk = row + b * 32;
+        const int8_t* qb = q + b * kI2sBlock;
+        for (int j = 0; j < 32; ++j)
+          for (int g = 0; g < 4; ++g) isum += ((blk[j] >> (6 - 2 * g)) & 3) * qb[32 * g + j];
+      }
       const float t = static_cast<float>(isum) - static_cast<float>(a.x.sum[n]);
       a.y[n * a.y_col_stride + m] = t / a.x.scale[n] * a.w_scale;
     }

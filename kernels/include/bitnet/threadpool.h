@@ -1,9 +1,10 @@
 // A small fork-join pool for the matmul driver and the decode engine. The calling thread is
 // worker 0 and runs tasks too. Workers spin briefly on an atomic between jobs (decode issues
-// hundreds of short jobs per token), then sleep on a futex (std::atomic::wait).
+// hundreds of short jobs per token), then sleep on a condition variable.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -33,6 +34,7 @@ class ThreadPool {
  private:
   void worker_main(int thread);
   void run_tasks(int thread);
+  void wake_sleepers();
 
   const int n_threads_;
   const int spin_us_;
@@ -47,8 +49,11 @@ class ThreadPool {
   std::mutex error_mutex_;
   std::exception_ptr error_;
 
-  std::atomic<uint32_t> generation_{0};  // bumped per job; workers wait on it
-  std::atomic<int> busy_workers_{0};     // workers still inside the current job
+  std::atomic<uint32_t> generation_{0};  // bumped per job; workers poll it
+  std::atomic<int> sleepers_{0};         // workers blocked on wake_
+  std::mutex sleep_mutex_;
+  std::condition_variable wake_;
+  std::atomic<int> busy_workers_{0};  // workers still inside the current job
   std::atomic<bool> stop_{false};
 };
 

@@ -1,0 +1,213 @@
+// The registry's promises: names follow the grammar and agree with the fields, every
+// (op, format) has a scalar reference, selection prefers the highest ISA and honours the
+// BITNET_ISA pin, and a pin this CPU cannot run fails with a clear message.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <regex>
+#include <set>
+
+#include "bitnet/cpu.h"
+#include "bitnet/registry.h"
+
+namespace bitnet {
+namespace {
+
+std::string lower_type(TypeId t) {
+  switch (t) {
+    case TypeId::kTQ1_0:
+      return "tq1_0";
+    case TypeId::kTQ2_0:
+      return "tq2_0";
+    case TypeId::kI2_S:
+      return "i2s";
+    case TypeId::kQ8_K:
+      return "q8k";
+    case TypeId::kI8:
+      return "i8s";
+    case TypeId::kF32:
+      return "f32";
+    default:
+      return "?";
+  }
+}
+
+// Sets or clears BITNET_ISA for one scope.
+class ScopedIsaEnv {
+ public:
+  explicit ScopedIsaEnv(const char* v) {
+    if (const char* old = std::getenv("BITNET_ISA")) old_ = old;
+    if (v)
+      setenv("BITNET_ISA", v, 1);
+    else
+      unsetenv("BITNET_ISA");
+  }
+  ~ScopedIsaEnv() {
+    if (old_.empty())
+      unsetenv("BITNET_ISA");
+    else
+      setenv("BITNET_ISA", old_.c_str(), 1);
+  }
+
+ private:
+  std::string old_;
+};
+
+TEST(Registry, NamesFollowTheGrammarAndMatchTheFields) {
+  const std::regex grammar(
+      R"(^(matmul|dequant|quant_act)_([a-z0-9_]+?)_([a-z0-9]+)_(\d+)x(\d+)__([a-z0-9]+)(_[a-z0-9]+)?$)");
+  std::set<std::string_view> names;
+  for (const KernelInfo& k : all_kernels()) {
+    const std::string name(k.name);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(name, m, grammar)) << name;
+    EXPECT_EQ(m[1].str(), op_name(k.op)) << name;
+    EXPECT_EQ(std::stoi(m[4].str()), k.tile_m) << name;
+    EXPECT_EQ(std::stoi(m[5].str()), k.tile_n) << name;
+    EXPECT_EQ(m[6].str(), isa_name(k.isa)) << name;
+    if (k.op == Op::kQuantAct) {
+      EXPECT_EQ(m[2].str(), lower_type(k.atype)) << name;
+      EXPECT_EQ(m[3].str(), "f32") << name;
+    } else {
+      EXPECT_EQ(m[2].str(), lower_type(k.wtype)) << name;
+      EXPECT_EQ(m[3].str(), lower_type(k.atype)) << name;
+    }
+    EXPECT_EQ(k.matmul != nullptr, k.op == Op::kMatmul) << name;
+    EXPECT_EQ(k.dequant != nullptr, k.op == Op::kDequant) << name;
+    EXPECT_EQ(k.quant_act != nullptr, k.op == Op::kQuantAct) << name;
+    EXPECT_TRUE(names.insert(k.name).second) << "duplicate " << name;
+    EXPECT_EQ(find_kernel(k.name), &k);
+  }
+  EXPECT_EQ(find_kernel("matmul_nope_1x1__scalar"), nullptr);
+}
+
+TEST(Registry, EveryOpAndFormatHasAScalarReference) {
+  for (TypeId t : {TypeId::kTQ1_0, TypeId::kTQ2_0, TypeId::kI2_S}) {
+    for (Op op : {Op::kMatmul, Op::kDequant, Op::kQuantAct}) {
+      const KernelInfo& r = reference_kernel(op, t);
+      EXPECT_EQ(r.isa, Isa::kScalar);
+      EXPECT_EQ(r.op, op);
+      EXPECT_TRUE(kernel_available(r));
+    }
+  }
+  EXPECT_EQ(act_type_for(TypeId::kTQ1_0), TypeId::kQ8_K);
+  EXPECT_EQ(act_type_for(TypeId::kI2_S), TypeId::kI8);
+  EXPECT_THROW(act_type_for(TypeId::kF16), std::invalid_argument);
+  EXPECT_THROW(reference_kernel(Op::kMatmul, TypeId::kQ4_0), std::invalid_argument);
+}
+
+TEST(Registry, IsaNamesRoundTrip) {
+  for (int i = 0; i < static_cast<int>(Isa::kCount); ++i)
+    EXPECT_EQ(isa_from_name(isa_name(static_cast<Isa>(i))), static_cast<Isa>(i));
+  EXPECT_EQ(isa_from_name("AVX2"), Isa::kAvx2);
+  EXPECT_FALSE(isa_from_name("neon"));
+  EXPECT_EQ(valid_isa_names(), "scalar|sse41|avx2|avx512|avx512vnni");
+}
+
+TEST(Dispatch, UnpinnedPicksTheHighestAvailableIsa) {
+  ScopedIsaEnv env(nullptr);
+  for (TypeId t : {TypeId::kTQ1_0, TypeId::kTQ2_0, TypeId::kI2_S}) {
+    for (Op op : {Op::kMatmul, Op::kDequant, Op::kQuantAct}) {
+      for (int64_t n : {1, 4, 64}) {
+        const KernelInfo& k = select_kernel(op, t, n);
+        EXPECT_TRUE(kernel_available(k)) << k.name;
+        for (const KernelInfo& other : all_kernels()) {
+          const bool same = other.op == op && (op == Op::kQuantAct ? other.atype == act_type_for(t)
+                                                                   : other.wtype == t);
+          if (same && kernel_available(other)) {
+            EXPECT_GE(k.isa, other.isa) << k.name;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(Dispatch, PinScalarSelectsScalarKernels) {
+  ScopedIsaEnv env("scalar");
+  EXPECT_EQ(isa_pin(), Isa::kScalar);
+  EXPECT_EQ(active_isa_pin(), Isa::kScalar);
+  for (TypeId t : {TypeId::kTQ1_0, TypeId::kTQ2_0, TypeId::kI2_S})
+    for (Op op : {Op::kMatmul, Op::kDequant, Op::kQuantAct})
+      EXPECT_EQ(select_kernel(op, t, 1).isa, Isa::kScalar);
+}
+
+TEST(Dispatch, PinNeverSelectsAboveThePinnedIsa) {
+  for (int i = 0; i < static_cast<int>(Isa::kCount); ++i) {
+    const Isa pin = static_cast<Isa>(i);
+    if (!cpu_has(pin)) continue;
+    ScopedIsaEnv env(std::string(isa_name(pin)).c_str());
+    for (TypeId t : {TypeId::kTQ1_0, TypeId::kTQ2_0, TypeId::kI2_S}) {
+      const KernelInfo& k = select_kernel(Op::kMatmul, t, 1);
+      EXPECT_LE(k.isa, pin) << k.name;
+      // If a kernel exists at exactly the pinned ISA, that ISA is used.
+      for (const KernelInfo& o : all_kernels())
+        if (o.op == Op::kMatmul && o.wtype == t && o.isa == pin) {
+          EXPECT_EQ(k.isa, pin) << k.name;
+        }
+    }
+  }
+}
+
+TEST(Dispatch, GemvPrefersTileN1AndGemmTheWidestFittingTile) {
+  for (TypeId t : {TypeId::kTQ1_0, TypeId::kTQ2_0, TypeId::kI2_S}) {
+    const KernelInfo& g = select_kernel_pinned(Op::kMatmul, t, 1, std::nullopt);
+    bool has_gemv = false;
+    for (const KernelInfo& o : all_kernels())
+      if (o.op == Op::kMatmul && o.wtype == t && o.isa == g.isa && o.tile_n == 1) has_gemv = true;
+    if (has_gemv) {
+      EXPECT_EQ(g.tile_n, 1) << g.name;
+    }
+    const KernelInfo& m = select_kernel_pinned(Op::kMatmul, t, 64, std::nullopt);
+    for (const KernelInfo& o : all_kernels())
+      if (o.op == Op::kMatmul && o.wtype == t && o.isa == m.isa && o.tile_n <= 64) {
+        EXPECT_GE(m.tile_n, o.tile_n) << m.name << " vs " << o.name;
+      }
+  }
+}
+
+TEST(Dispatch, UnknownPinListsValidValues) {
+  ScopedIsaEnv env("avx3000");
+  try {
+    select_kernel(Op::kMatmul, TypeId::kTQ2_0, 1);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("avx3000"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("scalar|sse41|avx2|avx512|avx512vnni"), std::string::npos) << msg;
+  }
+}
+
+TEST(Dispatch, PinningAnIsaTheCpuLacksIsAClearError) {
+  if (cpu_has(Isa::kAvx512Vnni)) GTEST_SKIP() << "this CPU has avx512vnni; nothing to refuse";
+  ScopedIsaEnv env("avx512vnni");
+  try {
+    select_kernel(Op::kMatmul, TypeId::kTQ2_0, 1);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("avx512vnni"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(cpu_features_string()), std::string::npos) << msg;
+  }
+}
+
+TEST(Cpu, FeaturesAreConsistent) {
+  EXPECT_TRUE(cpu_has(Isa::kScalar));
+  for (int i = 1; i < static_cast<int>(Isa::kCount); ++i)
+    if (cpu_has(static_cast<Isa>(i))) {
+      EXPECT_TRUE(cpu_has(static_cast<Isa>(i - 1)) || i == 2);
+    }
+  if (cpu_has(Isa::kAvx512Vnni)) {
+    EXPECT_TRUE(cpu_has(Isa::kAvx512));
+  }
+  if (cpu_has(Isa::kAvx512)) {
+    EXPECT_TRUE(cpu_has(Isa::kAvx2));
+  }
+  EXPECT_FALSE(cpu_model_name().empty());
+  EXPECT_FALSE(cpu_features_string().empty());
+  EXPECT_EQ(best_cpu_isa() >= Isa::kScalar, true);
+  EXPECT_TRUE(cpu_has(best_cpu_isa()));
+}
+
+}  // namespace
+}  // namespace bitnet
