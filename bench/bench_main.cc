@@ -83,6 +83,14 @@ int run(int argc, char** argv) {
     return 0;
   }
 
+  // Listing names must not generate models or probe the machine.
+  bool list_only = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--benchmark_list_tests" || a == "--benchmark_list_tests=true" ||
+        a == "--benchmark_list_tests=1")
+      list_only = true;
+  }
   // Our default min_time, unless the command line sets one (1.7.1 wants a bare number).
   std::vector<char*> args(argv, argv + argc);
   std::string min_time = "--benchmark_min_time=" + std::to_string(default_min_time(o.mode));
@@ -102,8 +110,9 @@ int run(int argc, char** argv) {
     register_quant_act_benchmarks();
 #ifdef BITNET_BENCH_DECODE
     register_decode_benchmarks();
+    if (!list_only) prepare_decode_models(benchmark::GetBenchmarkFilter());
 #endif
-    prepare_limits(o);
+    if (!list_only) prepare_limits(o);
     add_run_context(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bitnet_benches: error: %s\n", e.what());

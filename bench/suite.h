@@ -16,6 +16,10 @@ void register_quant_act_benchmarks();  // bench_quant_act.cc:
                                        // quant_act/<q8_k|i8_s>/<impl>/N/K/threads
 void register_decode_benchmarks();  // bench_decode.cc:    decode|prefill/<model>/pos|tokens/threads
 
+// Resolves (generating if needed) and loads the decode models that have a case passing `filter`,
+// and records each in the context. Throws fixtures::Error / gguf::Error naming the model.
+void prepare_decode_models(const std::string& filter);
+
 // Notes about cases the tables could not produce (e.g. a shape whose K is not a multiple of a
 // format's block); printed at start-up and recorded in the JSON context.
 std::vector<std::string>& registration_notes();

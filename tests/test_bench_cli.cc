@@ -1,0 +1,61 @@
+// The bitnet_benches command line end to end: our flags' errors, Google Benchmark's own flag
+// rejection, and the clear error when an ISA the CPU lacks is forced.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include "bitnet/cpu.h"
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string output;  // stdout + stderr
+};
+
+Result run(const std::string& args) {
+  std::string cmd = std::string(BITNET_BENCHES_EXE) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, "popen failed"};
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(BenchCli, ForcingAnUnavailableIsaIsAClearError) {
+  for (bitnet::Isa isa : {bitnet::Isa::kAvx512Vnni, bitnet::Isa::kAvx512}) {
+    if (bitnet::cpu_has(isa)) continue;
+    const std::string name(bitnet::isa_name(isa));
+    Result r = run("--bitnet_isa=" + name + " --benchmark_filter=gemv");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("CPU lacks " + name), std::string::npos) << r.output;
+    return;
+  }
+  GTEST_SKIP() << "this CPU runs every ISA we build for";
+}
+
+TEST(BenchCli, UnknownFlagsAreRejected) {
+  Result ours = run("--bitnet_nope");
+  EXPECT_EQ(ours.exit_code, 2);
+  EXPECT_NE(ours.output.find("unknown flag --bitnet_nope"), std::string::npos) << ours.output;
+  Result theirs = run("--benchmark_nope=1 --benchmark_filter=NOTHING");
+  EXPECT_NE(theirs.exit_code, 0);
+  EXPECT_NE(theirs.output.find("unrecognized"), std::string::npos) << theirs.output;
+}
+
+TEST(BenchCli, ListsStableNames) {
+  Result r =
+      run("--bitnet_quick --benchmark_list_tests=true --benchmark_filter=^gemv/tq2_0/dispatch");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("gemv/tq2_0/dispatch/M:2560/K:2560/N:1/threads:1/hot/real_time"),
+            std::string::npos)
+      << r.output;
+}
+
+}  // namespace
