@@ -308,6 +308,9 @@ TEST(DiffCompare, DirectionInference) {
   EXPECT_EQ(infer_direction("tokens/s"), Direction::kHigherIsBetter);
   EXPECT_EQ(infer_direction("bytes_per_second"), Direction::kHigherIsBetter);
   EXPECT_EQ(infer_direction("GFLOPS"), Direction::kHigherIsBetter);
+  EXPECT_EQ(infer_direction("GOPS"), Direction::kHigherIsBetter);
+  EXPECT_EQ(infer_direction("peak_frac"), Direction::kHigherIsBetter);
+  EXPECT_EQ(infer_direction("bits_per_weight"), Direction::kAuto);
   EXPECT_EQ(infer_direction("latency_ms"), Direction::kLowerIsBetter);
   EXPECT_EQ(infer_direction("nmse"), Direction::kAuto);
 }

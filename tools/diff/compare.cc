@@ -58,8 +58,8 @@ Direction infer_direction(const std::string& metric) {
   auto ends = [&](std::string_view s) {
     return m.size() >= s.size() && m.compare(m.size() - s.size(), s.size(), s) == 0;
   };
-  if (ends("/s") || has("per_second") || has("per_s") || has("flops") || has("throughput") ||
-      has("bandwidth") || ends("_per_sec") || ends("tps"))
+  if (ends("/s") || has("per_second") || has("per_s") || has("flops") || ends("ops") ||
+      ends("_frac") || has("throughput") || has("bandwidth") || ends("_per_sec") || ends("tps"))
     return Direction::kHigherIsBetter;
   if (ends("_ns") || ends("_us") || ends("_ms") || has("latency") || has("time"))
     return Direction::kLowerIsBetter;

@@ -62,7 +62,9 @@ void load_config(const std::string& path, DiffOptions& opts);
 Direction parse_direction(const std::string& text, const std::string& where);
 
 // Direction for a metric: times are lower-is-better; counters whose name says "per second"
-// (".../s", "_per_second", "per_s", "flops", "throughput", "bandwidth") are higher-is-better.
+// (".../s", "_per_second", "per_s", "flops", "...ops" as in GOPS, "throughput", "bandwidth") and
+// fractions of a machine limit ("..._frac", e.g. bitnet_benches' bw_frac / peak_frac) are
+// higher-is-better.
 // Other counters have no known direction: returns kAuto, and the caller must ask for one.
 Direction infer_direction(const std::string& metric);
 
