@@ -13,7 +13,7 @@ bitnet_add_gtest(test_fixtures_resolve LABELS fixtures
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_synthetic.cc)
 bitnet_add_gtest(test_fixtures_synthetic LABELS fixtures
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_synthetic.cc
-  LIBS bitnet_fixtures bitnet_gguf bitnet_kernels)
+  LIBS bitnet_fixtures bitnet_gguf bitnet_kernels bitnet_http_test_server)
 endif()
 if(TARGET bitnet-fixtures AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_cli.cc)
   bitnet_add_gtest(test_fixtures_cli LABELS fixtures

@@ -1,0 +1,238 @@
+// Synthetic generator: determinism, seeds, and the tiny model read back through the GGUF reader.
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "bitnet/cache.h"
+#include "bitnet/fixtures.h"
+#include "bitnet/gguf.h"
+#include "bitnet/ops.h"
+#include "bitnet/synthetic.h"
+#include "bitnet/types.h"
+#include "fixture_test_util.h"
+
+namespace fx = bitnet::fixtures;
+using bitnet::testing::TempDir;
+
+namespace {
+
+fx::SyntheticSpec tiny(const std::string& format = "tq2_0", uint64_t seed = 1,
+                       const std::string& embd = "f16", const std::string& arch = "bitnet") {
+  fx::SyntheticSpec s;
+  s.shape = "tiny";
+  s.format = format;
+  s.embd = embd;
+  s.arch = arch;
+  s.seed = seed;
+  return s;
+}
+
+class SyntheticTest : public ::testing::Test {
+ protected:
+  void SetUp() override { bitnet::testing::isolate_env(dir / "cache"); }
+  std::string gen(const fx::SyntheticSpec& s, const std::string& name, int threads = 0) {
+    fx::GenerateOptions o;
+    o.threads = threads;
+    o.progress = fx::ProgressMode::kNone;
+    fx::generate(s, dir / name, o);
+    return dir / name;
+  }
+  TempDir dir;
+};
+
+TEST_F(SyntheticTest, SameSeedIsByteIdenticalWhateverTheThreadCount) {
+  const std::string a = gen(tiny(), "a.gguf", 1);
+  const std::string b = gen(tiny(), "b.gguf", 2);
+  const std::string c = gen(tiny(), "c.gguf", 3);
+  const std::string bytes = bitnet::testing::read_file(a);
+  EXPECT_EQ(bytes, bitnet::testing::read_file(b));
+  EXPECT_EQ(bytes, bitnet::testing::read_file(c));
+  EXPECT_LT(bytes.size(), 2u << 20);
+}
+
+TEST_F(SyntheticTest, DifferentSeedDiffersInEveryWeightTensor) {
+  const auto fa = bitnet::gguf::File::open(gen(tiny("tq2_0", 1), "a.gguf"));
+  const auto fb = bitnet::gguf::File::open(gen(tiny("tq2_0", 2), "b.gguf"));
+  for (const auto& t : fa.tensors()) {
+    const auto da = fa.data(t);
+    const auto db = fb.data(fb.tensor(t.name));
+    ASSERT_EQ(da.size(), db.size()) << t.name;
+    EXPECT_FALSE(std::equal(da.begin(), da.end(), db.begin()))
+        << t.name << " did not change with the seed";
+  }
+}
+
+TEST_F(SyntheticTest, TinyRoundTripsWithTheMetadataLlamaCppNeeds) {
+  const auto f = bitnet::gguf::File::open(gen(tiny(), "t.gguf"));
+  const fx::ModelShape& m = fx::find_shape("tiny");
+  EXPECT_EQ(f.get<std::string>("general.architecture"), "bitnet");
+  EXPECT_EQ(f.get<uint32_t>("bitnet.embedding_length"), 256u);
+  EXPECT_EQ(f.get<uint32_t>("bitnet.feed_forward_length"), 512u);
+  EXPECT_EQ(f.get<uint32_t>("bitnet.block_count"), 2u);
+  EXPECT_EQ(f.get<uint32_t>("bitnet.attention.head_count"), 4u);
+  EXPECT_EQ(f.get<uint32_t>("bitnet.attention.head_count_kv"), 2u);
+  EXPECT_EQ(f.get<uint32_t>("bitnet.rope.dimension_count"), 64u);
+  EXPECT_EQ(f.get<uint32_t>("bitnet.context_length"), 256u);
+  EXPECT_EQ(f.get<uint32_t>("bitnet.vocab_size"), 512u);
+  EXPECT_FLOAT_EQ(f.get<float>("bitnet.rope.freq_base"), 10000.0f);
+  EXPECT_FLOAT_EQ(f.get<float>("bitnet.attention.layer_norm_rms_epsilon"), 1e-5f);
+  EXPECT_EQ(f.get<uint32_t>("general.file_type"), 37u);  // LLAMA_FTYPE_MOSTLY_TQ2_0
+  EXPECT_EQ(f.get<uint32_t>("general.quantization_version"), 2u);
+  EXPECT_EQ(f.get<std::string>("tokenizer.ggml.model"), "llama");
+  EXPECT_EQ(f.get<uint32_t>("tokenizer.ggml.bos_token_id"), 1u);
+  EXPECT_EQ(f.get<uint32_t>("tokenizer.ggml.eos_token_id"), 2u);
+  EXPECT_EQ(f.get<uint32_t>("tokenizer.ggml.unknown_token_id"), 0u);
+  EXPECT_TRUE(f.get<bool>("tokenizer.ggml.add_bos_token"));
+  EXPECT_FALSE(f.get<bool>("tokenizer.ggml.add_eos_token"));
+  // The SPM layout accepted by llama.cpp (golden README §4).
+  const auto tokens = f.get_string_array("tokenizer.ggml.tokens");
+  const auto types = f.get_i32_array("tokenizer.ggml.token_type");
+  const auto scores = f.get_f32_array("tokenizer.ggml.scores");
+  ASSERT_EQ(tokens.size(), 512u);
+  ASSERT_EQ(types.size(), 512u);
+  ASSERT_EQ(scores.size(), 512u);
+  EXPECT_EQ(tokens[0], "<unk>");
+  EXPECT_EQ(tokens[1], "<s>");
+  EXPECT_EQ(tokens[2], "</s>");
+  EXPECT_EQ(tokens[3], "<0x00>");
+  EXPECT_EQ(tokens[13], "<0x0A>");
+  EXPECT_EQ(tokens[258], "<0xFF>");
+  EXPECT_EQ(tokens[259], "\xE2\x96\x81");
+  EXPECT_EQ((std::vector<int32_t>{types[0], types[1], types[2], types[3], types[258], types[259]}),
+            (std::vector<int32_t>{2, 3, 3, 6, 6, 1}));
+  EXPECT_EQ(scores[259], 0.0f);
+  EXPECT_EQ(scores[260], -1.0f);
+  EXPECT_EQ(std::set<std::string>(tokens.begin(), tokens.end()).size(), tokens.size());
+
+  // 2 + 11 per layer tensors with the llama.cpp names and shapes.
+  EXPECT_EQ(f.tensors().size(), 2u + 11u * 2u);
+  auto shape = [&](const std::string& n) { return f.tensor(n).ne; };
+  EXPECT_EQ(shape("token_embd.weight"), (std::vector<int64_t>{256, 512}));
+  EXPECT_EQ(f.tensor("token_embd.weight").type, static_cast<uint32_t>(bitnet::TypeId::kF16));
+  EXPECT_EQ(shape("output_norm.weight"), (std::vector<int64_t>{256}));
+  EXPECT_EQ(shape("blk.1.attn_q.weight"), (std::vector<int64_t>{256, 256}));
+  EXPECT_EQ(shape("blk.1.attn_k.weight"), (std::vector<int64_t>{256, 128}));
+  EXPECT_EQ(shape("blk.1.attn_v.weight"), (std::vector<int64_t>{256, 128}));
+  EXPECT_EQ(shape("blk.0.ffn_gate.weight"), (std::vector<int64_t>{256, 512}));
+  EXPECT_EQ(shape("blk.0.ffn_down.weight"), (std::vector<int64_t>{512, 256}));
+  EXPECT_EQ(shape("blk.0.ffn_sub_norm.weight"), (std::vector<int64_t>{512}));
+  EXPECT_EQ(f.tensor("blk.0.ffn_up.weight").type, static_cast<uint32_t>(bitnet::TypeId::kTQ2_0));
+  EXPECT_EQ(f.tensor("blk.0.attn_norm.weight").type, static_cast<uint32_t>(bitnet::TypeId::kF32));
+  EXPECT_EQ(f.get<uint64_t>("bitnet_bench.synthetic.seed"), 1u);
+  (void)m;
+}
+
+// Weights are ternary x one scale per tensor, distributed like absmean-quantized N(0,1) weights;
+// norms and embeddings are at realistic magnitudes.
+TEST_F(SyntheticTest, ValuesLookLikeRealBitNetWeights) {
+  const auto f = bitnet::gguf::File::open(gen(tiny(), "t.gguf"));
+  const auto& q = f.tensor("blk.0.ffn_gate.weight");
+  std::vector<float> w(static_cast<size_t>(q.nelements()));
+  bitnet::dequantize_row(bitnet::TypeId::kTQ2_0, f.data(q).data(), w.data(), q.nelements());
+  float scale = 0;
+  for (float v : w) scale = std::max(scale, std::fabs(v));
+  size_t zeros = 0, plus = 0;
+  for (float v : w) {
+    ASSERT_TRUE(v == 0.0f || std::fabs(v) == scale) << v;
+    zeros += v == 0.0f;
+    plus += v > 0.0f;
+  }
+  const double n = static_cast<double>(w.size());
+  EXPECT_NEAR(zeros / n, 0.31, 0.02);
+  EXPECT_NEAR(plus / n, 0.345, 0.02);
+  EXPECT_NEAR(scale, 0.798 / std::sqrt(256.0), 0.16 * 0.798 / std::sqrt(256.0));
+
+  const auto& e = f.tensor("token_embd.weight");
+  std::vector<float> emb(static_cast<size_t>(e.nelements()));
+  bitnet::dequantize_row(bitnet::TypeId::kF16, f.data(e).data(), emb.data(), e.nelements());
+  double sum2 = 0;
+  for (float v : emb) sum2 += double(v) * v;
+  EXPECT_NEAR(std::sqrt(sum2 / emb.size()), 0.05, 0.005);
+
+  const auto& nrm = f.tensor("blk.1.ffn_norm.weight");
+  const float* g = reinterpret_cast<const float*>(f.data(nrm).data());
+  for (int64_t i = 0; i < nrm.nelements(); ++i) {
+    EXPECT_GE(g[i], 0.75f);
+    EXPECT_LT(g[i], 1.25f);
+  }
+}
+
+TEST_F(SyntheticTest, EveryFormatOfTinyLoads) {
+  struct Case {
+    std::string format, embd;
+    bitnet::TypeId wtype, etype;
+    uint32_t ftype;
+  };
+  for (const Case& c : {Case{"tq1_0", "f16", bitnet::TypeId::kTQ1_0, bitnet::TypeId::kF16, 36},
+                        Case{"i2_s", "f16", bitnet::TypeId::kI2_S, bitnet::TypeId::kF16, 40},
+                        Case{"f32", "f32", bitnet::TypeId::kF32, bitnet::TypeId::kF32, 0}}) {
+    SCOPED_TRACE(c.format);
+    const auto f = bitnet::gguf::File::open(
+        gen(tiny(c.format, 5, c.embd, "bitnet-b1.58"), c.format + ".gguf"));
+    EXPECT_EQ(f.get<std::string>("general.architecture"), "bitnet-b1.58");
+    EXPECT_EQ(f.get<uint32_t>("bitnet-b1.58.block_count"), 2u);
+    EXPECT_EQ(f.get<uint32_t>("general.file_type"), c.ftype);
+    EXPECT_EQ(f.tensor("blk.1.attn_output.weight").type, static_cast<uint32_t>(c.wtype));
+    EXPECT_EQ(f.tensor("token_embd.weight").type, static_cast<uint32_t>(c.etype));
+    if (c.wtype == bitnet::TypeId::kI2_S) {
+      // codes, then the f32 scale (= max|w|), then 28 zero bytes — as quantize_i2_s writes.
+      const auto& t = f.tensor("blk.0.ffn_down.weight");
+      const auto d = f.data(t);
+      ASSERT_EQ(d.size(), static_cast<size_t>(t.nelements() / 4 + 32));
+      const float s = bitnet::i2s_tensor_scale(d.data(), t.nelements());
+      EXPECT_GT(s, 0.0f);
+      for (size_t i = d.size() - 28; i < d.size(); ++i) EXPECT_EQ(d[i], 0) << i;
+      std::vector<float> w(static_cast<size_t>(t.nelements()));
+      bitnet::dequantize_row(bitnet::TypeId::kI2_S, d.data(), w.data(), t.nelements(), s);
+      for (float v : w) ASSERT_TRUE(v == 0.0f || std::fabs(v) == s) << v;
+    }
+  }
+}
+
+TEST_F(SyntheticTest, ShapesHoldTheDocumentedHyperparameters) {
+  const auto& b = fx::find_shape("2b4t");
+  EXPECT_EQ((std::vector<int64_t>{b.n_embd, b.n_ff, b.n_layer, b.n_head, b.n_head_kv, b.head_dim(),
+                                  b.n_vocab, b.n_ctx}),
+            (std::vector<int64_t>{2560, 6912, 30, 20, 5, 128, 128256, 4096}));
+  EXPECT_EQ(b.rope_freq_base, 500000.0f);
+  const auto& l = fx::find_shape("bitnet-0.7b");
+  EXPECT_EQ((std::vector<int64_t>{l.n_embd, l.n_ff, l.n_layer, l.n_head}),
+            (std::vector<int64_t>{1536, 4096, 24, 16}));
+  const auto& t = fx::find_shape("3b");
+  EXPECT_EQ((std::vector<int64_t>{t.n_embd, t.n_ff, t.n_layer, t.n_head}),
+            (std::vector<int64_t>{3200, 8640, 26, 32}));
+  const auto& e = fx::find_shape("8b");
+  EXPECT_EQ((std::vector<int64_t>{e.n_embd, e.n_ff, e.n_layer, e.n_head, e.n_head_kv, e.n_vocab}),
+            (std::vector<int64_t>{4096, 14336, 32, 32, 8, 128256}));
+}
+
+TEST_F(SyntheticTest, ResolveGeneratesOnceThenUsesTheCache) {
+  fx::ResolveOptions o;
+  o.progress = fx::ProgressMode::kNone;
+  const fx::Resolved first = fx::resolve("synthetic:tiny:tq2_0@11", o);
+  EXPECT_EQ(first.source, "generated");
+  EXPECT_EQ(first.path, dir / ("cache/synthetic/" + fx::synthetic_file_name(tiny("tq2_0", 11))));
+  const fx::Resolved again = fx::resolve("synthetic:tiny:tq2_0@11", o);
+  EXPECT_EQ(again.source, "cache");
+  EXPECT_EQ(again.sha256, first.sha256);
+  EXPECT_EQ(first.sha256, bitnet::testing::sha256_of(
+                              bitnet::testing::read_file(gen(tiny("tq2_0", 11), "x.gguf"))));
+  o.allow_generate = false;
+  try {
+    fx::resolve("synthetic:tiny:tq2_0@12", o);
+    ADD_FAILURE() << "generated although generation was disabled";
+  } catch (const fx::Error& e) {
+    EXPECT_EQ(e.kind(), fx::ErrorKind::kNotFound);
+  }
+}
+
+TEST_F(SyntheticTest, VocabFillsRealSizesWithUniqueTokens) {
+  const fx::SpmVocab v = fx::make_spm_vocab(128256);
+  ASSERT_EQ(v.tokens.size(), 128256u);
+  EXPECT_EQ(std::set<std::string>(v.tokens.begin(), v.tokens.end()).size(), v.tokens.size());
+  EXPECT_EQ(v.scores.back(), -static_cast<float>(128256 - 259 - 1));
+}
+
+}  // namespace
