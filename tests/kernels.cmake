@@ -14,3 +14,8 @@ bitnet_add_gtest(test_kernels_quantize LABELS kernels unit
   SOURCES test_kernels_quantize.cc LIBS bitnet_kernels)
 bitnet_add_gtest(test_kernels_matmul LABELS kernels unit
   SOURCES test_kernels_matmul.cc LIBS bitnet_kernels)
+# Byte compatibility with the golden llama.cpp / bitnet.cpp files in tests/data.
+if(TARGET bitnet_gguf)
+  bitnet_add_gtest(test_kernels_golden LABELS kernels unit
+    SOURCES test_kernels_golden.cc LIBS bitnet_kernels bitnet_gguf)
+endif()
