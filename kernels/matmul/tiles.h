@@ -1,0 +1,58 @@
+// Tile driver shared by the optimized matmul kernels: walks rows [m_begin, m_end) in steps of
+// TM and columns in steps of TN, and calls Tile<r, c>::run for each tile, where r <= TM and
+// c <= TN are the tile's actual size (so edge tiles use a smaller instantiation, never padding).
+// Rows are the outer loop: a tile's weight rows (TM * K/4 bytes) stay in L1 while every
+// activation column passes over them, so weights stream from memory exactly once.
+//
+// Everything is in an anonymous namespace: this header is included by translation units built
+// with different -m flags, and the linker must not merge their instantiations.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+#include "bitnet/kernel.h"
+
+namespace bitnet::kernels {
+namespace {
+
+using TileFn = void (*)(const MatmulArgs& a, int64_t m0, int64_t n0);
+
+template <template <int, int> class Tile, int TM, int TN>
+constexpr std::array<TileFn, TM * TN> make_tile_table() {
+  return []<size_t... I>(std::index_sequence<I...>) {
+    return std::array<TileFn, TM * TN>{
+        &Tile<static_cast<int>(I / TN) + 1, static_cast<int>(I % TN) + 1>::run...};
+  }
+  (std::make_index_sequence<TM * TN>{});
+}
+
+template <template <int, int> class Tile, int TM, int TN>
+void run_tiles(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
+  static constexpr std::array<TileFn, TM* TN> kTable = make_tile_table<Tile, TM, TN>();
+  for (int64_t m = m_begin; m < m_end; m += TM) {
+    const int r = static_cast<int>(std::min<int64_t>(TM, m_end - m));
+    for (int64_t n = 0; n < a.x.N; n += TN) {
+      const int c = static_cast<int>(std::min<int64_t>(TN, a.x.N - n));
+      kTable[(r - 1) * TN + (c - 1)](a, m, n);
+    }
+  }
+}
+
+inline float load_f32_at(const uint8_t* p) {
+  float f;
+  std::memcpy(&f, p, sizeof f);
+  return f;
+}
+
+inline uint16_t load_u16_at(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+}  // namespace
+}  // namespace bitnet::kernels
