@@ -303,6 +303,21 @@ TEST(DiffCompare, FilterRegexEscapesSpecialCharacters) {
   EXPECT_FALSE(std::regex_search("a/b:10", r));
 }
 
+TEST(DiffCompare, WarnsAboutOversubscribedOrMismatchedRuns) {
+  ResultSet base = load_results(kData + "baseline.json");
+  ResultSet cont = load_results(kData + "noise.json");
+  EXPECT_TRUE(compare(base, cont, {}).warnings.empty());
+  cont.context["load_avg"] = {13.0, 12.1, 10.4};  // num_cpus is 2 in the crafted files
+  base.context["bitnet_best_isa"] = "avx2";
+  cont.context["bitnet_best_isa"] = "avx512vnni";
+  const DiffReport r = compare(base, cont, {});
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_NE(r.warnings[0].find("13 load average on 2 CPUs"), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[1].find("bitnet_best_isa: \"avx2\" vs \"avx512vnni\""), std::string::npos)
+      << r.warnings[1];
+  EXPECT_FALSE(r.failed());  // warnings inform, they do not fail the run
+}
+
 TEST(DiffCompare, DirectionInference) {
   EXPECT_EQ(infer_direction("real_time"), Direction::kLowerIsBetter);
   EXPECT_EQ(infer_direction("tokens/s"), Direction::kHigherIsBetter);

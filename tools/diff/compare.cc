@@ -305,6 +305,34 @@ Rule parse_rule(const nlohmann::json& j, const std::string& where, bool family) 
   return r;
 }
 
+// Warnings about the conditions of the two runs, from their Google Benchmark context: a machine
+// busier than it has CPUs (timings then include waiting for a CPU), and facts that should match
+// between a baseline and a contender but do not.
+void context_warnings(const ResultSet& base, const ResultSet& cont, std::vector<std::string>& out) {
+  for (const ResultSet* s : {&base, &cont}) {
+    const nlohmann::json& c = s->context;
+    auto load = c.find("load_avg");
+    auto cpus = c.find("num_cpus");
+    if (load == c.end() || !load->is_array() || load->empty() || !(*load)[0].is_number() ||
+        cpus == c.end() || !cpus->is_number())
+      continue;
+    const double l1 = (*load)[0].get<double>();
+    const double n = cpus->get<double>();
+    if (l1 > n)
+      out.push_back(fmt_p(l1) + " load average on " + fmt_p(n) + " CPUs when " + s->source +
+                    " started: the machine was oversubscribed, timings include waiting for a "
+                    "CPU; rerun on a quiet machine before trusting a verdict");
+  }
+  for (const char* key : {"num_cpus", "bitnet_cpu_model", "bitnet_best_isa", "bitnet_build_type",
+                          "bitnet_deterministic", "library_build_type"}) {
+    auto a = base.context.find(key);
+    auto b = cont.context.find(key);
+    if (a != base.context.end() && b != cont.context.end() && *a != *b)
+      out.push_back(std::string("the runs differ in ") + key + ": " + a->dump() + " vs " +
+                    b->dump() + " (baseline vs contender)");
+  }
+}
+
 }  // namespace
 
 void load_config(const std::string& path, DiffOptions& opts) {
@@ -392,6 +420,7 @@ DiffReport compare(const ResultSet& baseline, const ResultSet& contender, const 
                            std::to_string(repetitions_needed(opts.alpha)));
   if (rep.rows.empty())
     rep.warnings.push_back("no benchmark to compare (check names and --filter)");
+  context_warnings(baseline, contender, rep.warnings);
   return rep;
 }
 
