@@ -19,3 +19,25 @@ if(TARGET bitnet_gguf)
   bitnet_add_gtest(test_kernels_golden LABELS kernels unit
     SOURCES test_kernels_golden.cc LIBS bitnet_kernels bitnet_gguf)
 endif()
+
+# The bitnet-kernels CLI: every available kernel passes its self-check; the BITNET_ISA pin is
+# honoured and a bad value is a clear error.
+if(TARGET bitnet-kernels)
+  add_test(NAME kernels_cli_check COMMAND bitnet-kernels check)
+  add_test(NAME kernels_cli_list_json COMMAND bitnet-kernels list --json)
+  add_test(NAME kernels_cli_pin_scalar COMMAND bitnet-kernels list)
+  set_tests_properties(kernels_cli_pin_scalar PROPERTIES ENVIRONMENT BITNET_ISA=scalar
+    PASS_REGULAR_EXPRESSION "isa pin: scalar")
+  add_test(NAME kernels_cli_pin_unknown COMMAND bitnet-kernels list)
+  set_tests_properties(kernels_cli_pin_unknown PROPERTIES ENVIRONMENT BITNET_ISA=avx3000
+    PASS_REGULAR_EXPRESSION "BITNET_ISA='avx3000' is not an ISA; valid values: scalar\\|sse41\\|avx2\\|avx512\\|avx512vnni")
+  set_tests_properties(kernels_cli_check kernels_cli_list_json kernels_cli_pin_scalar
+    kernels_cli_pin_unknown PROPERTIES LABELS "kernels;unit")
+endif()
+if(TARGET bitnet-kernels)
+  # This CPU kind (AMD Zen) has no AVX-512: the pin must fail naming the ISA and the features.
+  add_test(NAME kernels_cli_pin_missing_isa COMMAND bitnet-kernels list)
+  set_tests_properties(kernels_cli_pin_missing_isa PROPERTIES ENVIRONMENT BITNET_ISA=avx512vnni
+    LABELS "kernels;unit"
+    PASS_REGULAR_EXPRESSION "cannot run avx512vnni kernels; its features: |isa pin: avx512vnni")
+endif()
