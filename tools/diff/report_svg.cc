@@ -54,20 +54,26 @@ std::string render_svg(const DiffReport& report) {
   for (const BenchmarkDiff& d : report.rows)
     if (d.n_baseline && d.n_contender && std::isfinite(d.change)) rows.push_back(&d);
 
-  // Symmetric axis covering every point, interval and threshold, capped at +-100 %.
-  double span = 0.1;
+  // Axis covering every point, interval and twice the threshold, rounded out to 5 %; it cannot
+  // go below -100 % and is capped at +1000 % (values beyond are drawn at the edge).
+  double lo = -0.1, hi = 0.1;
   for (const BenchmarkDiff* d : rows) {
-    span = std::max({span, std::fabs(d->change), d->min_change * 2});
-    if (d->has_ci) span = std::max({span, std::fabs(d->ci_low), std::fabs(d->ci_high)});
+    lo = std::min({lo, d->change, -2 * d->min_change});
+    hi = std::max({hi, d->change, 2 * d->min_change});
+    if (d->has_ci) {
+      lo = std::min(lo, d->ci_low);
+      hi = std::max(hi, d->ci_high);
+    }
   }
-  span = std::min(1.0, std::ceil(span * 20) / 20);  // round up to 5 %
+  lo = std::max(-1.0, std::floor(lo * 20) / 20);
+  hi = std::min(10.0, std::ceil(hi * 20) / 20);
 
-  const int label_w = 380, plot_w = 460, right = 150, row_h = 20, top = 50, bottom = 40;
+  const int label_w = 440, plot_w = 460, right = 150, row_h = 20, top = 50, bottom = 40;
   const int width = label_w + plot_w + right;
   const int height = top + bottom + row_h * static_cast<int>(std::max<std::size_t>(rows.size(), 1));
   auto x_of = [&](double rel) {
-    rel = std::clamp(rel, -span, span);
-    return label_w + (rel + span) / (2 * span) * plot_w;
+    rel = std::clamp(rel, lo, hi);
+    return label_w + (rel - lo) / (hi - lo) * plot_w;
   };
   std::string out = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
@@ -82,21 +88,30 @@ std::string render_svg(const DiffReport& report) {
   const double band = report.min_change;
   out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#eee\"/>\n",
                      x_of(-band), plot_top, x_of(band) - x_of(-band), plot_bottom - plot_top);
-  // Axis ticks every quarter of the span.
-  for (int t = -4; t <= 4; ++t) {
-    const double rel = span * t / 4;
-    const double x = x_of(rel);
+  // Ticks at round steps (1, 2 or 5 x 10^k percent), at most about eight of them.
+  double step = 0.01;
+  for (double m = 0.01; (hi - lo) / step > 8; m *= 10)
+    for (double f : {1.0, 2.0, 5.0})
+      if ((hi - lo) / step > 8) step = f * m;
+  for (double rel = std::ceil(lo / step) * step; rel <= hi + 1e-9; rel += step) {
+    const double r = std::fabs(rel) < 1e-9 ? 0 : rel;
     out += fmt::format(
-        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"{3}\"/>\n"
-        "<text x=\"{0:.1f}\" y=\"{4}\" text-anchor=\"middle\" fill=\"#555\">{5}</text>\n",
-        x, plot_top, plot_bottom, t == 0 ? "#000" : "#ddd", plot_bottom + 15, format_percent(rel));
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#ddd\"/>\n"
+        "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\" fill=\"#555\">{4:+.0f}%</text>\n",
+        x_of(r), plot_top, plot_bottom, plot_bottom + 15, r * 100);
   }
+  // The zero line.
+  out +=
+      fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#000\"/>\n",
+                  x_of(0), plot_top, plot_bottom);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const BenchmarkDiff& d = *rows[i];
     const double y = plot_top + row_h * (static_cast<double>(i) + 0.5);
     const char* color = fill_of(d.verdict);
     std::string label = d.name;
-    if (label.size() > 58) label = label.substr(0, 55) + "...";
+    // Long names lose their middle: the family and the last segments (threads, residency) tell
+    // rows apart.
+    if (label.size() > 64) label = label.substr(0, 30) + "..." + label.substr(label.size() - 31);
     out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", label_w - 8,
                        y + 4, xml(label));
     if (d.has_ci)
