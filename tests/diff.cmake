@@ -19,4 +19,6 @@ add_test(NAME diff_perf_loop
 add_test(NAME diff_validate
          COMMAND ${BITNET_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/test_diff_validate.sh
                  ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR})
-set_tests_properties(diff_cli diff_nightly diff_perf_loop diff_validate PROPERTIES LABELS "diff" TIMEOUT 120)
+add_test(NAME diff_setup
+         COMMAND ${BITNET_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/test_diff_setup.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(diff_cli diff_nightly diff_perf_loop diff_validate diff_setup PROPERTIES LABELS "diff" TIMEOUT 120)

@@ -35,6 +35,13 @@ for exe in bitnet_benches bench-diff bitnet-fixtures bitnet-kernels bitnet-compa
 done
 echo "ok: build items ($missing missing)"
 
+# CPU: the dispatcher's answer when bitnet-kernels is built.
+if [[ -x "$build/bin/bitnet-kernels" ]]; then
+  check 0 --only cpu
+  grep -q "^OK    cpu: dispatch best ISA [a-z0-9]* (pin: " "$tmp/out" || { cat "$tmp/out"; fail "no dispatch ISA"; }
+  echo "ok: cpu item"
+fi
+
 # Fixtures: a generated file verifies; once deleted it FAILs naming the file and the fix.
 if [[ -x "$build/bin/bitnet-fixtures" ]]; then
   "$build/bin/bitnet-fixtures" generate tiny --format tq2_0 -o "$tmp/tiny.gguf" >/dev/null 2>&1 ||
