@@ -8,7 +8,7 @@ s=$root/tools/setup-benchmarks.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-snapshot() { { find "$root/benchmark-results" "$root/build/release" -maxdepth 1 2>/dev/null || true; } | sort | md5sum; }
+snapshot() { { find "$root/benchmark-results" "$root/build/release/bin" -maxdepth 1 2>/dev/null || true; } | sort | md5sum; }
 
 before=$(snapshot)
 touch "$tmp/real.gguf"  # an existing path: verified, never downloaded
@@ -22,7 +22,7 @@ for want in "[dry-run] $root/ci/install-deps.sh" "[dry-run] cmake --build --pres
   "--bitnet_model=$tmp/real.gguf --bitnet_quick"; do
   grep -qF -- "$want" "$tmp/out" || { cat "$tmp/out"; fail "dry run does not show: $want"; }
 done
-[[ "$(snapshot)" == "$before" ]] || fail "dry run changed benchmark-results/ or build/release/"
+[[ "$(snapshot)" == "$before" ]] || fail "dry run changed benchmark-results/ or build/release/bin/"
 echo "ok: dry run shows every step"
 
 "$s" --dry-run --force --skip-cpp --no-run >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "--force dry run failed"; }
