@@ -124,7 +124,7 @@ void compare_samples(BenchmarkDiff& d, const std::vector<double>& base,
   } else {
     d.notes.push_back("1 sample per side: no significance test possible");
   }
-  if (d.min_p >= d.alpha && base.size() >= 1) {
+  if (d.min_p >= d.alpha) {
     d.notes.push_back(std::to_string(base.size()) + " vs " + std::to_string(cont.size()) +
                       " repetitions cannot reach p < " + fmt_p(d.alpha) + " (smallest p " +
                       fmt_p(d.min_p) + "); use >= " + std::to_string(repetitions_needed(d.alpha)) +
