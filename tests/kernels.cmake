@@ -41,3 +41,10 @@ if(TARGET bitnet-kernels)
     LABELS "kernels;unit"
     PASS_REGULAR_EXPRESSION "cannot run avx512vnni kernels; its features: |isa pin: avx512vnni")
 endif()
+if(TARGET bitnet-quantize)
+  bitnet_add_gtest(test_kernels_quantize_tool LABELS kernels unit
+    SOURCES test_kernels_quantize_tool.cc LIBS bitnet_kernels bitnet_gguf)
+  target_compile_definitions(test_kernels_quantize_tool PRIVATE
+    BITNET_QUANTIZE_EXE="$<TARGET_FILE:bitnet-quantize>")
+  add_dependencies(test_kernels_quantize_tool bitnet-quantize)
+endif()

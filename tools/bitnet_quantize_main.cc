@@ -1,0 +1,219 @@
+// bitnet-quantize IN.gguf OUT.gguf FORMAT [--embd TYPE]
+// Converts the 2-D projection weights (blk.N.attn_{q,k,v,output}.weight,
+// blk.N.ffn_{gate,up,down}.weight) to FORMAT = TQ2_0 | TQ1_0 | I2_S with the origin's exact
+// quantizers (llama.cpp / bitnet.cpp byte for byte). Norms and other tensors are copied;
+// token_embd.weight is copied, or converted to TYPE = F32 | F16 | BF16 with --embd.
+// general.file_type becomes 37 (TQ2_0), 36 (TQ1_0) or 40 (I2_S); general.quantization_version
+// is set to 2. A projection that is not exactly ternary is still quantized, with a warning
+// giving the measured error. Exit codes: 0 ok, 1 error, 2 usage error.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "bitnet/gguf.h"
+#include "bitnet/ops.h"
+#include "bitnet/quantize.h"
+
+namespace bitnet {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: bitnet-quantize IN.gguf OUT.gguf FORMAT [--embd TYPE]\n"
+    "  FORMAT  TQ2_0 | TQ1_0 | I2_S: type of the 2-D projection weights\n"
+    "  --embd  F32 | F16 | BF16: convert token_embd.weight (default: keep as it is)\n";
+
+struct Options {
+  std::string in, out;
+  TypeId format = TypeId::kTQ2_0;
+  bool convert_embd = false;
+  TypeId embd = TypeId::kF16;
+};
+
+uint32_t file_type_for(TypeId t) {
+  switch (t) {
+    case TypeId::kTQ2_0:
+      return 37;  // LLAMA_FTYPE_MOSTLY_TQ2_0
+    case TypeId::kTQ1_0:
+      return 36;  // LLAMA_FTYPE_MOSTLY_TQ1_0
+    default:
+      return 40;  // bitnet.cpp's LLAMA_FTYPE_MOSTLY_I2_S
+  }
+}
+
+bool is_projection(const std::string& name) {
+  static const std::regex re(
+      R"(^blk\.\d+\.(attn_q|attn_k|attn_v|attn_output|ffn_gate|ffn_up|ffn_down)\.weight$)");
+  return std::regex_match(name, re);
+}
+
+std::string tname(uint32_t id) {
+  const auto t = type_traits(id);
+  return t ? std::string(t->name) : "type " + std::to_string(id);
+}
+
+// The tensor as f32 (any type dequantize_row reads), or an error naming file and tensor.
+std::vector<float> to_f32(const gguf::File& f, const gguf::TensorInfo& t) {
+  const auto bytes = f.data(t);
+  const int64_t n = t.nelements();
+  std::vector<float> out(static_cast<size_t>(n));
+  const auto type = static_cast<TypeId>(t.type);
+  const float scale = type == TypeId::kI2_S ? i2s_tensor_scale(bytes.data(), n) : 1.0f;
+  const int64_t row = t.ne.empty() ? n : t.ne[0];
+  if (type == TypeId::kI2_S) {
+    dequantize_row(type, bytes.data(), out.data(), n, scale);
+  } else {
+    const uint64_t rb = *row_bytes(t.type, static_cast<uint64_t>(row));
+    for (int64_t r = 0; r < n / row; ++r)
+      dequantize_row(type, bytes.data() + r * rb, out.data() + r * row, row, scale);
+  }
+  return out;
+}
+
+int run(const Options& o) {
+  const gguf::File in = gguf::File::open(o.in);
+  gguf::Writer w(o.out, static_cast<uint32_t>(in.alignment()));
+  // Key order as each origin writes it, so outputs can be compared byte for byte:
+  // llama.cpp's llama-quantize re-adds quantization_version then file_type at the end;
+  // bitnet.cpp's (2024) keeps file_type in place and appends quantization_version.
+  const bool llama_order = o.format != TypeId::kI2_S;
+  for (const auto& kv : in.metadata()) {
+    const bool moved = kv.key == "general.file_type" || kv.key == "general.quantization_version";
+    if (!(llama_order && moved)) w.set(kv.key, kv.value);
+  }
+  if (llama_order) {
+    w.set_u32("general.quantization_version", 2);
+    w.set_u32("general.file_type", file_type_for(o.format));
+  } else {
+    w.set_u32("general.file_type", file_type_for(o.format));
+    w.set_u32("general.quantization_version", 2);
+  }
+
+  // Tensor order: llama.cpp's loader sorts by (layer of "blk.N.", -1 for others; then name);
+  // bitnet.cpp (2024) keeps the input order.
+  std::vector<const gguf::TensorInfo*> order;
+  for (const auto& t : in.tensors()) order.push_back(&t);
+  if (llama_order) {
+    auto layer = [](const std::string& n) {
+      int l = -1;
+      return std::sscanf(n.c_str(), "blk.%d.", &l) == 1 ? l : -1;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](const auto* a, const auto* b) {
+      const int la = layer(a->name), lb = layer(b->name);
+      return la != lb ? la < lb : a->name < b->name;
+    });
+  }
+
+  // Decide every tensor's output type first (the header lists them all before any data).
+  const int64_t block = o.format == TypeId::kI2_S ? kI2sBlock : kQK_K;
+  std::vector<uint32_t> out_type;
+  for (const auto* tp : order) {
+    const auto& t = *tp;
+    uint32_t type = t.type;
+    if (is_projection(t.name) && t.ne.size() == 2) {
+      if (t.ne[0] % block != 0)
+        throw std::runtime_error(o.in + ": tensor " + t.name + ": row length " +
+                                 std::to_string(t.ne[0]) + " is not a multiple of the " +
+                                 tname(static_cast<uint32_t>(o.format)) + " block (" +
+                                 std::to_string(block) + ")");
+      type = static_cast<uint32_t>(o.format);
+    } else if (t.name == "token_embd.weight" && o.convert_embd) {
+      type = static_cast<uint32_t>(o.embd);
+    }
+    out_type.push_back(type);
+    w.add_tensor(t.name, type, t.ne);
+  }
+  w.begin_data();
+
+  int converted = 0, warned = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const auto& t = *order[i];
+    if (out_type[i] == t.type) {  // copied unchanged
+      w.write(in.data(t));
+      continue;
+    }
+    const std::vector<float> x = to_f32(in, t);
+    const int64_t n = t.nelements();
+    const auto type = static_cast<TypeId>(out_type[i]);
+    std::vector<uint8_t> q(quantized_bytes(type, n));
+    quantize(type, x.data(), q.data(), n);
+    w.write(q);
+    if (is_projection(t.name)) {
+      ++converted;
+      // Measure the loss: a ternary input (all values in {-s, 0, +s}) must come back exactly.
+      std::vector<float> y(static_cast<size_t>(n));
+      dequantize(type, q.data(), y.data(), n,
+                 type == TypeId::kI2_S ? i2s_tensor_scale(q.data(), n) : 1.0f);
+      double err = 0, ref = 0, max_err = 0;
+      for (int64_t k = 0; k < n; ++k) {
+        const double d = static_cast<double>(x[k]) - y[k];
+        err += d * d;
+        ref += static_cast<double>(x[k]) * x[k];
+        max_err = std::max(max_err, std::fabs(d));
+      }
+      if (max_err > 0) {
+        ++warned;
+        std::fprintf(stderr,
+                     "bitnet-quantize: warning: %s is not ternary: %s keeps %.2f%% relative RMS "
+                     "error (max |error| %.6g)\n",
+                     t.name.c_str(), tname(out_type[i]).c_str(),
+                     ref > 0 ? 100.0 * std::sqrt(err / ref) : 0.0, max_err);
+      }
+    }
+  }
+  w.finish();
+  std::printf("%s: %d projections -> %s (%d not ternary), %zu tensors total\n", o.out.c_str(),
+              converted, tname(static_cast<uint32_t>(o.format)).c_str(), warned,
+              in.tensors().size());
+  return 0;
+}
+
+}  // namespace
+}  // namespace bitnet
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << bitnet::kUsage;
+    return 0;
+  }
+  auto usage_error = [](const std::string& msg) {
+    std::cerr << "bitnet-quantize: " << msg << "\n" << bitnet::kUsage;
+    return 2;
+  };
+  bitnet::Options o;
+  std::vector<std::string> pos;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--embd") {
+      if (i + 1 >= args.size()) return usage_error("--embd needs a type");
+      const auto t = bitnet::type_traits_by_name(args[++i]);
+      if (!t || (t->id != bitnet::TypeId::kF32 && t->id != bitnet::TypeId::kF16 &&
+                 t->id != bitnet::TypeId::kBF16))
+        return usage_error("--embd '" + args[i] + "': expected F32, F16 or BF16");
+      o.convert_embd = true;
+      o.embd = t->id;
+    } else if (args[i].size() > 1 && args[i][0] == '-') {
+      return usage_error("unknown option '" + args[i] + "'");
+    } else {
+      pos.push_back(args[i]);
+    }
+  }
+  if (pos.size() != 3) return usage_error("expected IN.gguf OUT.gguf FORMAT");
+  o.in = pos[0];
+  o.out = pos[1];
+  const auto f = bitnet::type_traits_by_name(pos[2]);
+  if (!f || (f->id != bitnet::TypeId::kTQ2_0 && f->id != bitnet::TypeId::kTQ1_0 &&
+             f->id != bitnet::TypeId::kI2_S))
+    return usage_error("FORMAT '" + pos[2] + "': expected TQ2_0, TQ1_0 or I2_S");
+  o.format = f->id;
+  try {
+    return bitnet::run(o);
+  } catch (const std::exception& e) {
+    std::cerr << "bitnet-quantize: " << e.what() << "\n";
+    return 1;
+  }
+}
