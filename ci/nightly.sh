@@ -43,7 +43,7 @@ Environment knobs (defaults in brackets):
   BITNET_HISTORY_DEPTH [5]     newest baseline runs pooled by bench-diff
   BITNET_HISTORY_KEEP [20]     baseline runs kept per machine
   BITNET_GGUF []               also benchmark this real model (next to the synthetic defaults)
-  BITNET_SYNTHETIC_MODELS [synthetic:2b4t:tq2_0 synthetic:2b4t:i2_s]  used with BITNET_GGUF
+  BITNET_SYNTHETIC_MODELS [synthetic:2b4t:tq2_0@1 synthetic:2b4t:i2_s@1]  used with BITNET_GGUF
   BITNET_BUILD_DIR [build/release]   where bin/bitnet_benches and bin/bench-diff are
   BITNET_BENCH_BIN [<build>/bin/bitnet_benches]   the suite binary
   BITNET_BENCH_ARGS []         extra arguments for the suite (word-split)
@@ -153,7 +153,7 @@ run_suite() {
   [[ -n "$min_time" ]] && cmd+=("--benchmark_min_time=$min_time")
   if [[ -n "${BITNET_GGUF:-}" ]]; then
     local m
-    for m in ${BITNET_SYNTHETIC_MODELS:-synthetic:2b4t:tq2_0 synthetic:2b4t:i2_s} "$BITNET_GGUF"; do
+    for m in ${BITNET_SYNTHETIC_MODELS:-synthetic:2b4t:tq2_0@1 synthetic:2b4t:i2_s@1} "$BITNET_GGUF"; do
       cmd+=("--bitnet_model=$m")
     done
   fi
