@@ -69,6 +69,13 @@ const std::vector<ScipyCase>& scipy_cases() {
        8.5,
        0.043051432728945134},
       {"three_vs_three", {1, 2, 3}, {4, 5, 6}, UMethod::kExact, 0.0, 0.1},
+      // Exact forced on tied data: scipy evaluates P(U >= floor(max(U1, U2))).
+      {"ties_exact",
+       {1, 2, 2, 3, 3, 3, 4},
+       {2, 3, 4, 4, 5, 5, 6},
+       UMethod::kExact,
+       8.5,
+       0.05303030303030303},
       {"large_asymptotic", large_x, large_y, UMethod::kAsymptotic, 179.0, 0.10732507423028931},
       {"large_exact", large_x, large_y, UMethod::kExact, 179.0, 0.10783095657257843},
   };

@@ -107,9 +107,10 @@ UTestResult mann_whitney_u(std::span<const double> x, std::span<const double> y,
         (!r.ties && m <= kExactMaxN && n <= kExactMaxN) ? UMethod::kExact : UMethod::kAsymptotic;
   res.method = method;
   if (method == UMethod::kExact) {
-    // scipy: p = 2 * P(U >= max(U1, U2)), clipped to 1. U is an integer without ties.
+    // scipy: p = 2 * P(U >= max(U1, U2)), clipped to 1. U is an integer without ties; with ties
+    // (exact forced) scipy truncates U to an integer, which errs on the conservative side.
     const std::vector<double> pmf = u_null_distribution(m, n);
-    const auto k0 = static_cast<std::size_t>(std::llround(std::ceil(u)));
+    const auto k0 = static_cast<std::size_t>(std::floor(u));
     double sf = 0;
     for (std::size_t k = k0; k < pmf.size(); ++k) sf += pmf[k];
     res.p_value = std::min(1.0, 2 * sf);
