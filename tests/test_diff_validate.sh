@@ -89,9 +89,9 @@ fi
 
 # Peer: optional by default (WARN, exit 0), required with --require-peer.
 if [[ -x "$build/bin/bitnet-compare" ]]; then
-  LLAMA_CPP_DIR=$tmp/nowhere BITNET_CPP_DIR= PATH=/usr/bin:/bin check 0 --only peer
+  LLAMA_CPP_DIR=$tmp/nowhere BITNET_CPP_DIR='' PATH=/usr/bin:/bin check 0 --only peer
   grep -q "^WARN  peer: " "$tmp/out" || { cat "$tmp/out"; fail "absent peer not a WARN"; }
-  LLAMA_CPP_DIR=$tmp/nowhere BITNET_CPP_DIR= PATH=/usr/bin:/bin check 1 --only peer --require-peer
+  LLAMA_CPP_DIR=$tmp/nowhere BITNET_CPP_DIR='' PATH=/usr/bin:/bin check 1 --only peer --require-peer
   echo "ok: peer optional / required"
 fi
 

@@ -50,6 +50,7 @@ BB_DRY_RUN=$dry
 cd "$root"
 bin=$root/build/release/bin
 results=$root/benchmark-results
+# shellcheck disable=SC2206  # a space-separated list on purpose
 fixture_specs=(${BITNET_SETUP_FIXTURES:-synthetic:2b4t:tq2_0@1 synthetic:2b4t:i2_s@1})
 summary=()  # "item: state" lines for the final summary
 step() { printf '\n== %s\n' "$*" >&2; }

@@ -106,6 +106,7 @@ print("%s (pin: %s); %d kernels selected: %s" % (d["best_isa"], d.get("isa_pin")
 fi
 
 if wanted fixtures; then
+  # shellcheck disable=SC2206  # a space-separated list on purpose
   specs=(${BITNET_VALIDATE_FIXTURES:-synthetic:2b4t:tq2_0@1 synthetic:2b4t:i2_s@1})
   if [[ ! -x "$bin/bitnet-fixtures" ]]; then
     fail "fixtures: no $bin/bitnet-fixtures to check them" "$build_cmd --target bitnet-fixtures"

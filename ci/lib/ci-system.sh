@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Which CI system runs us, and how to publish a report there.
 #   bb_ci_system                    github | gitlab | jenkins | generic
 #   bb_publish_summary MD_FILE      GitHub: append to $GITHUB_STEP_SUMMARY; others: say where it is

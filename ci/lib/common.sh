@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared shell helpers for ci/ and tools/ scripts (bash). Source it; it defines functions only.
 #   bb_log / bb_warn / bb_die   messages on stderr, prefixed with the script name
 #   bb_run CMD...               runs CMD, or only prints it when BB_DRY_RUN=1

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Facts about the machine, used to key baselines: results from different CPUs never mix.
 #   bb_cpu_model    "AMD EPYC 7551 32-Core Processor" (from /proc/cpuinfo, else uname -m)
 #   bb_core_count   CPUs this process may use (nproc honours affinity / cgroup limits)
@@ -21,10 +22,10 @@ bb_machine_key() {
 }
 
 bb_cpu_flags() {
-  local flags f out=()
+  local flags f have=()
   flags=" $(awk -F': *' '/^flags/ {print $2; exit}' /proc/cpuinfo 2>/dev/null) "
   for f in sse4_1 avx2 fma f16c bmi2 avx512f avx512bw avx512_vnni avx_vnni amx_int8; do
-    [[ "$flags" == *" $f "* ]] && out+=("$f")
+    [[ "$flags" == *" $f "* ]] && have+=("$f")
   done
-  printf '%s\n' "${out[*]}"
+  printf '%s\n' "${have[*]}"
 }
