@@ -270,7 +270,7 @@ TEST_F(DownloadTest, FollowsRedirectChainAndUsesLinkedEtag) {
 
 TEST_F(DownloadTest, LowSpeedTimeoutRetriesAndResumes) {
   // curl averages the rate over a few seconds: keep the burst before the stall small.
-  server.push_fault("/m.gguf", Fault{Fault::Kind::kStall, 8000, 0, 10000});
+  server.push_fault("/m.gguf", Fault{Fault::Kind::kStall, 8000, 0, 30000});
   auto o = opts();
   o.low_speed_limit = 20000;
   const auto t0 = std::chrono::steady_clock::now();
@@ -279,7 +279,8 @@ TEST_F(DownloadTest, LowSpeedTimeoutRetriesAndResumes) {
   EXPECT_EQ(bitnet::testing::read_file(r.path), body);
   EXPECT_EQ(r.attempts, 2);
   EXPECT_EQ(server.log().back().range, "bytes=8000-");
-  EXPECT_LT(secs, 6.0);  // the 1 s low-speed window (plus load), not the 10 s stall
+  EXPECT_LT(secs,
+            10.0);  // the 1 s low-speed window (~2 s, more on a loaded machine), not the 30 s stall
 }
 
 TEST_F(DownloadTest, StalledServerEndsInNetworkError) {
