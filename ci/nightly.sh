@@ -288,6 +288,11 @@ if [[ $dry == 0 ]]; then
       "(BITNET_DETERMINISTIC=1), CI: $ci. Artifacts: \`$out\`."
     echo
     [[ -n "$report_md" && -f "$report_md" ]] && cat "$report_md"
+    if [[ "$report_md" == "$out/confirm-diff.md" ]]; then
+      printf '\n<details><summary>First run: the full diff that flagged them</summary>\n\n'
+      cat "$out/diff.md"
+      printf '\n</details>\n'
+    fi
   } >"$out/summary.md"
   bb_publish_summary "$out/summary.md"
   bb_publish_outputs "status=$status" "artifacts=$out"
