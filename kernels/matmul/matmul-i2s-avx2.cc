@@ -12,8 +12,6 @@
 // once per tile.
 #include <immintrin.h>
 
-#include <algorithm>
-
 #include "avx2_util.h"
 #include "bitnet/formats.h"
 #include "bitnet/kernels_decl.h"
@@ -41,7 +39,7 @@ struct I2sAvx2Tile {
       for (int c = 0; c < C; ++c) acc[r][c] = zero;
 
     for (int64_t b0 = 0; b0 < nblk; b0 += kChunk) {
-      const int64_t b1 = std::min(nblk, b0 + kChunk);
+      const int64_t b1 = nblk < b0 + kChunk ? nblk : b0 + kChunk;
       __m256i s[R][C];
       for (int r = 0; r < R; ++r)
         for (int c = 0; c < C; ++c) s[r][c] = zero;

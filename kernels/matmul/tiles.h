@@ -8,8 +8,6 @@
 // with different -m flags, and the linker must not merge their instantiations.
 #pragma once
 
-#include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -21,23 +19,31 @@ namespace {
 
 using TileFn = void (*)(const MatmulArgs& a, int64_t m0, int64_t n0);
 
+// Plain arrays and no std::min here: in a -O0 build, out-of-line std:: instantiations made in a
+// TU with ISA flags are shared (weak symbols) with baseline code, and the linker may keep the
+// ISA-flagged copy.
 template <template <int, int> class Tile, int TM, int TN>
-constexpr std::array<TileFn, TM * TN> make_tile_table() {
+struct TileTable {
+  TileFn fn[TM * TN];
+};
+
+template <template <int, int> class Tile, int TM, int TN>
+constexpr TileTable<Tile, TM, TN> make_tile_table() {
   return []<size_t... I>(std::index_sequence<I...>) {
-    return std::array<TileFn, TM * TN>{
-        &Tile<static_cast<int>(I / TN) + 1, static_cast<int>(I % TN) + 1>::run...};
+    return TileTable<Tile, TM, TN>{
+        {&Tile<static_cast<int>(I / TN) + 1, static_cast<int>(I % TN) + 1>::run...}};
   }
   (std::make_index_sequence<TM * TN>{});
 }
 
 template <template <int, int> class Tile, int TM, int TN>
 void run_tiles(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
-  static constexpr std::array<TileFn, TM* TN> kTable = make_tile_table<Tile, TM, TN>();
+  static constexpr TileTable<Tile, TM, TN> kTable = make_tile_table<Tile, TM, TN>();
   for (int64_t m = m_begin; m < m_end; m += TM) {
-    const int r = static_cast<int>(std::min<int64_t>(TM, m_end - m));
+    const int r = static_cast<int>(m_end - m < TM ? m_end - m : TM);
     for (int64_t n = 0; n < a.x.N; n += TN) {
-      const int c = static_cast<int>(std::min<int64_t>(TN, a.x.N - n));
-      kTable[(r - 1) * TN + (c - 1)](a, m, n);
+      const int c = static_cast<int>(a.x.N - n < TN ? a.x.N - n : TN);
+      kTable.fn[(r - 1) * TN + (c - 1)](a, m, n);
     }
   }
 }

@@ -7,9 +7,9 @@
 // Q8_K is the FIRST element of largest magnitude (found with a compare + movemask). Inputs with
 // NaN (whose effect on the references' max depends on element order) or a non-finite scale are
 // handed to the scalar reference, so such inputs give the reference's bytes too.
+// (__builtin_ math, not std::: no out-of-line copies built with AVX2 flags; see tiles.h.)
 #include <immintrin.h>
 
-#include <cmath>
 #include <cstring>
 
 #include "bitnet/formats.h"
@@ -78,7 +78,7 @@ bool quant_q8k_block(const float* x, uint8_t* dst) {
     if (m != 0) first = i + __builtin_ctz(static_cast<unsigned>(m));
   }
   const float iscale = -127.f / x[first];
-  if (!std::isfinite(iscale)) return false;  // subnormal or infinite max: |iscale*x| unbounded
+  if (!__builtin_isfinite(iscale)) return false;  // subnormal or infinite max: |iscale*x| unbounded
   const __m256 vis = _mm256_set1_ps(iscale);
   const __m256i q127 = _mm256_set1_epi32(127);
   const __m256i ones8 = _mm256_set1_epi8(1);
@@ -129,13 +129,13 @@ void quant_act_i8s_f32_1x1__avx2(const float* x, int64_t K, uint8_t* dst, float*
   float am = hmax8(amax);
   bool nan = _mm256_movemask_ps(unord) != 0;
   for (int64_t i = K8; i < K; ++i) {
-    const float a = std::fabs(x[i]);
-    nan = nan || std::isnan(a);
+    const float a = __builtin_fabsf(x[i]);
+    nan = nan || __builtin_isnan(a);
     am = a > am ? a : am;
   }
   // NaN: the reference's sequential MAX depends on where the NaN is. inf: s = 0 and x*s may be
   // NaN. Both are left to the reference.
-  if (nan || std::isinf(am)) {
+  if (nan || __builtin_isinf(am)) {
     quant_act_i8s_f32_1x1__scalar(x, K, dst, scale, sum);
     return;
   }
