@@ -1,0 +1,36 @@
+// Dot products the ternary kernel registry does not cover: F32/F16 weights (the F32 model, the F16
+// lm_head), Q6_K and Q8_0 embeddings used as lm_head, and the f16 KV-cache loops of attention.
+// Each follows the arithmetic of the ggml function named beside it, so logits track llama.cpp's.
+#pragma once
+
+#include <cstdint>
+
+#include "bitnet/formats.h"
+
+namespace bitnet::model::detail {
+
+struct DotFns {
+  const char* isa;  // "avx2" or "scalar"
+  // Σ w[i]*x[i] in f32 (ggml_vec_dot_f32).
+  float (*dot_f32)(const float* w, const float* x, int64_t n);
+  // Σ w[i]*x[i], both f16, products and sums in f32 (ggml_vec_dot_f16).
+  float (*dot_f16)(const fp16_t* w, const fp16_t* x, int64_t n);
+  // Q6_K weights · Q8_K activations over nb blocks (ggml_vec_dot_q6_K_q8_K): exact int32 per
+  // block, then acc += (d_w * d_x) * isum in block order.
+  float (*dot_q6k_q8k)(const block_q6_K* w, const block_q8_K* x, int64_t nb);
+  // out[i] += a * v[i] with v in f16 (attention's weighted sum over V).
+  void (*axpy_f16)(float a, const fp16_t* v, float* out, int64_t n);
+};
+
+// AVX2+FMA+F16C versions when the CPU has them and BITNET_ISA does not pin below avx2.
+const DotFns& dot_fns();
+const DotFns& dot_fns_scalar();
+const DotFns* dot_fns_avx2();  // nullptr when not compiled in
+
+// Q8_0 weights · Q8_0 activations (ggml_vec_dot_q8_0_q8_0): per block int32, then
+// acc += (d_w * d_x) * isum. Scalar only (Q8_0 embeddings are rare).
+float dot_q8_0_q8_0(const block_q8_0* w, const block_q8_0* x, int64_t nb);
+// ggml's quantize_row_q8_0_ref: d = amax/127 stored as f16, q = roundf(x/d).
+void quantize_q8_0(const float* x, block_q8_0* y, int64_t n);
+
+}  // namespace bitnet::model::detail

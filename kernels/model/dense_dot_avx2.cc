@@ -1,0 +1,114 @@
+// AVX2 + FMA + F16C versions of dense_dot.h (compiled with bitnet_isa_sources(... avx2 ...)).
+// Only reached through dot_fns() after the CPU check.
+#include <immintrin.h>
+
+#include "dense_dot.h"
+
+namespace bitnet::model::detail {
+namespace {
+
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline int32_t hsum_i32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+  return _mm_cvtsi128_si32(s);
+}
+
+float dot_f32_avx2(const float* w, const float* x, int64_t n) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+  }
+  float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  for (; i < n; ++i) s += w[i] * x[i];
+  return s;
+}
+
+inline __m256 load_f16(const fp16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+float dot_f16_avx2(const fp16_t* w, const fp16_t* x, int64_t n) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    a0 = _mm256_fmadd_ps(load_f16(w + i), load_f16(x + i), a0);
+    a1 = _mm256_fmadd_ps(load_f16(w + i + 8), load_f16(x + i + 8), a1);
+    a2 = _mm256_fmadd_ps(load_f16(w + i + 16), load_f16(x + i + 16), a2);
+    a3 = _mm256_fmadd_ps(load_f16(w + i + 24), load_f16(x + i + 24), a3);
+  }
+  float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  for (; i < n; ++i) s += _cvtsh_ss(w[i]) * _cvtsh_ss(x[i]);
+  return s;
+}
+
+// Q6_K: 6-bit unsigned codes u (q = u - 32) times signed Q8_K with maddubs; the -32 offset is
+// removed with the Q8_K block sums. The per-block int32 equals the scalar one exactly.
+float dot_q6k_q8k_avx2(const block_q6_K* w, const block_q8_K* x, int64_t nb) {
+  const __m256i m4 = _mm256_set1_epi8(0x0F);
+  const __m256i m2 = _mm256_set1_epi8(0x30);
+  float acc = 0.0f;
+  for (int64_t b = 0; b < nb; ++b) {
+    const uint8_t* ql = w[b].ql;
+    const uint8_t* qh = w[b].qh;
+    const int8_t* q8 = x[b].qs;
+    __m256i sumi = _mm256_setzero_si256();
+    for (int half = 0; half < 2; ++half) {
+      const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
+      const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
+      const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qh));
+      const __m256i u[4] = {
+          _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_and_si256(_mm256_slli_epi16(h, 4), m2)),
+          _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(h, 2), m2)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_and_si256(h, m2)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                          _mm256_and_si256(_mm256_srli_epi16(h, 2), m2)),
+      };
+      for (int g = 0; g < 4; ++g) {
+        const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q8 + 32 * g));
+        const __m256i p = _mm256_maddubs_epi16(u[g], y);  // |.| <= 2*63*128: no saturation
+        const int8_t* sc = w[b].scales + half * 8 + 2 * g;
+        const __m256i s = _mm256_setr_epi16(sc[0], sc[0], sc[0], sc[0], sc[0], sc[0], sc[0], sc[0],
+                                            sc[1], sc[1], sc[1], sc[1], sc[1], sc[1], sc[1], sc[1]);
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, s));
+      }
+      ql += 64;
+      qh += 32;
+      q8 += 128;
+    }
+    int32_t offset = 0;
+    for (int j = 0; j < kQK_K / 16; ++j) offset += w[b].scales[j] * x[b].bsums[j];
+    const int32_t isum = hsum_i32(sumi) - 32 * offset;
+    acc += (_cvtsh_ss(w[b].d) * x[b].d) * static_cast<float>(isum);
+  }
+  return acc;
+}
+
+void axpy_f16_avx2(float a, const fp16_t* v, float* out, int64_t n) {
+  const __m256 va = _mm256_set1_ps(a);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(out + i, _mm256_fmadd_ps(va, load_f16(v + i), _mm256_loadu_ps(out + i)));
+  for (; i < n; ++i) out[i] += a * _cvtsh_ss(v[i]);
+}
+
+constexpr DotFns kAvx2{"avx2", dot_f32_avx2, dot_f16_avx2, dot_q6k_q8k_avx2, axpy_f16_avx2};
+
+}  // namespace
+
+const DotFns* dot_fns_avx2() {
+  return &kAvx2;
+}
+
+}  // namespace bitnet::model::detail

@@ -1,0 +1,160 @@
+#include "linear.h"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include "dense_dot.h"
+
+namespace bitnet::model::detail {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Splits [0, m) into chunks of a multiple of `tile` rows, about 4 per thread (dynamic handout
+// evens out threads that the OS delays), and runs fn(m0, m1) on the pool.
+template <class Fn>
+void split_rows(ThreadPool& pool, int64_t m, int64_t tile, Fn&& fn) {
+  const int64_t tasks_wanted = pool.size() == 1 ? 1 : 4 * pool.size();
+  int64_t chunk = (m + tasks_wanted - 1) / tasks_wanted;
+  chunk = std::max<int64_t>(tile, (chunk + tile - 1) / tile * tile);
+  const int64_t n_tasks = (m + chunk - 1) / chunk;
+  pool.parallel_for(n_tasks, [&](int64_t t, int) {
+    const int64_t m0 = t * chunk;
+    fn(m0, std::min(m, m0 + chunk));
+  });
+}
+
+}  // namespace
+
+void Acts::reserve(int64_t max_k, int64_t max_n) {
+  f16_buf_.resize(static_cast<size_t>(max_k * max_n));
+  q80_buf_.resize(static_cast<size_t>((max_k + 31) / 32 * max_n));
+}
+
+void Acts::set(const float* x, int64_t k, int64_t n) {
+  if (static_cast<size_t>(k * n) > f16_buf_.size()) throw std::logic_error("Acts: not reserved");
+  x_ = x;
+  k_ = k;
+  n_ = n;
+  have_q8k_ = have_i8s_ = have_f16_ = have_q80_ = false;
+}
+
+const QuantizedActs& Acts::q8_k() {
+  if (!have_q8k_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    quantize_acts(TypeId::kTQ2_0, x_, k_, n_, k_, q8k_);
+    q8k_view_ = q8k_.view();
+    have_q8k_ = true;
+    quant_seconds += seconds_since(t0);
+  }
+  return q8k_view_;
+}
+
+const QuantizedActs& Acts::i8_s() {
+  if (!have_i8s_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    quantize_acts(TypeId::kI2_S, x_, k_, n_, k_, i8s_);
+    i8s_view_ = i8s_.view();
+    have_i8s_ = true;
+    quant_seconds += seconds_since(t0);
+  }
+  return i8s_view_;
+}
+
+const fp16_t* Acts::f16() {
+  if (!have_f16_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < k_ * n_; ++i) f16_buf_[i] = fp32_to_fp16(x_[i]);
+    have_f16_ = true;
+    quant_seconds += seconds_since(t0);
+  }
+  return f16_buf_.data();
+}
+
+const block_q8_0* Acts::q8_0() {
+  if (!have_q80_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (k_ % 32 != 0) throw std::logic_error("Q8_0 activations need K % 32 == 0");
+    for (int64_t c = 0; c < n_; ++c)
+      quantize_q8_0(x_ + c * k_, q80_buf_.data() + c * (k_ / 32), k_);
+    have_q80_ = true;
+    quant_seconds += seconds_since(t0);
+  }
+  return q80_buf_.data();
+}
+
+void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
+  if (a.k() != w.cols) throw std::logic_error("linear: K mismatch for " + w.name);
+  const int64_t M = w.rows, K = w.cols, N = a.n();
+  const DotFns& dots = dot_fns();
+  switch (w.type) {
+    case TypeId::kTQ1_0:
+    case TypeId::kTQ2_0:
+    case TypeId::kI2_S: {
+      MatmulArgs args;
+      args.wtype = w.type;
+      args.w = w.data;
+      args.w_row_bytes = w.row_bytes;
+      args.w_scale = w.tensor_scale;
+      args.M = M;
+      args.K = K;
+      args.x = w.type == TypeId::kI2_S ? a.i8_s() : a.q8_k();
+      args.y = y;
+      args.y_col_stride = M;
+      matmul(args, &pool);
+      break;
+    }
+    case TypeId::kF32: {
+      const float* x = a.f32();
+      split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
+        for (int64_t m = m0; m < m1; ++m) {
+          const auto* row = reinterpret_cast<const float*>(w.data + m * w.row_bytes);
+          for (int64_t n = 0; n < N; ++n) y[n * M + m] = dots.dot_f32(row, x + n * K, K);
+        }
+      });
+      break;
+    }
+    case TypeId::kF16: {
+      const fp16_t* x = a.f16();
+      split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
+        for (int64_t m = m0; m < m1; ++m) {
+          const auto* row = reinterpret_cast<const fp16_t*>(w.data + m * w.row_bytes);
+          for (int64_t n = 0; n < N; ++n) y[n * M + m] = dots.dot_f16(row, x + n * K, K);
+        }
+      });
+      break;
+    }
+    case TypeId::kQ6_K: {
+      const QuantizedActs& qa = a.q8_k();
+      split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
+        for (int64_t m = m0; m < m1; ++m) {
+          const auto* row = reinterpret_cast<const block_q6_K*>(w.data + m * w.row_bytes);
+          for (int64_t n = 0; n < N; ++n)
+            y[n * M + m] = dots.dot_q6k_q8k(
+                row, reinterpret_cast<const block_q8_K*>(qa.data + n * qa.col_bytes), K / kQK_K);
+        }
+      });
+      break;
+    }
+    case TypeId::kQ8_0: {
+      const block_q8_0* x = a.q8_0();
+      split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
+        for (int64_t m = m0; m < m1; ++m) {
+          const auto* row = reinterpret_cast<const block_q8_0*>(w.data + m * w.row_bytes);
+          for (int64_t n = 0; n < N; ++n)
+            y[n * M + m] = dot_q8_0_q8_0(row, x + n * (K / 32), K / 32);
+        }
+      });
+      break;
+    }
+    default:
+      throw std::logic_error("linear: unsupported weight type for " + w.name);
+  }
+  if (w.out_scale != 1.0f)
+    for (int64_t i = 0; i < M * N; ++i) y[i] *= w.out_scale;
+}
+
+}  // namespace bitnet::model::detail

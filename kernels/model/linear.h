@@ -1,0 +1,46 @@
+// y = W·x for every weight type the engine meets: ternary formats through ops.h (quantize_acts +
+// matmul: the registry's fastest kernel for this CPU, or the BITNET_ISA pin, rows split over the
+// pool at multiples of the kernel's tile), dense formats (F32/F16 projections, the F16/Q6_K/Q8_0
+// lm_head) through dense_dot.h. Either way the result does not depend on the thread count.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "bitnet/kernel.h"
+#include "bitnet/model/model.h"
+#include "bitnet/ops.h"
+#include "bitnet/threadpool.h"
+
+namespace bitnet::model::detail {
+
+// The input of one or more matmuls: N columns of K floats, plus the quantized forms the weights
+// need, built on first use after set() (so Q, K and V share one quantization, as in ggml).
+class Acts {
+ public:
+  void reserve(int64_t max_k, int64_t max_n);
+  void set(const float* x, int64_t k, int64_t n);  // x[n*k + i]; x must outlive the use
+  int64_t k() const { return k_; }
+  int64_t n() const { return n_; }
+  const float* f32() const { return x_; }
+  const QuantizedActs& q8_k();  // Q8_K (TQ1_0, TQ2_0, Q6_K)
+  const QuantizedActs& i8_s();  // I8_S (I2_S): per column scale and sum
+  const fp16_t* f16();          // rounded to f16 (F16 weights, as ggml converts src1)
+  const block_q8_0* q8_0();     // Q8_0 (Q8_0 weights)
+  double quant_seconds = 0.0;   // time spent quantizing (for the profile)
+
+ private:
+  const float* x_ = nullptr;
+  int64_t k_ = 0, n_ = 0;
+  bool have_q8k_ = false, have_i8s_ = false, have_f16_ = false, have_q80_ = false;
+  ActBuffer q8k_, i8s_;  // ops.h: quantize_acts with the selected quant_act kernel
+  QuantizedActs q8k_view_, i8s_view_;
+  std::vector<fp16_t> f16_buf_;
+  std::vector<block_q8_0> q80_buf_;
+};
+
+// y[n*w.rows + m] = out_scale * Σ_k W[m][k] x[n][k] for all rows m and columns n of acts.
+void linear(const Weight& w, Acts& acts, float* y, ThreadPool& pool);
+
+}  // namespace bitnet::model::detail

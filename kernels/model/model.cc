@@ -1,0 +1,168 @@
+#include "bitnet/model/model.h"
+
+#include <cstring>
+#include <string>
+
+namespace bitnet::model {
+namespace {
+
+std::string shape_str(const std::vector<int64_t>& ne) {
+  std::string s = "[";
+  for (size_t i = 0; i < ne.size(); ++i) s += (i ? ", " : "") + std::to_string(ne[i]);
+  return s + "]";
+}
+
+[[noreturn]] void bad_tensor(const gguf::File& f, const gguf::TensorInfo& t,
+                             const std::string& what) {
+  throw gguf::Error(f.path(), t.info_offset, t.name, what);
+}
+
+const gguf::TensorInfo& require(const gguf::File& f, const std::string& name) {
+  const gguf::TensorInfo* t = f.find_tensor(name);
+  if (t == nullptr) throw gguf::Error(f.path(), 0, name, "required tensor is missing");
+  return *t;
+}
+
+void check_shape(const gguf::File& f, const gguf::TensorInfo& t, std::vector<int64_t> want) {
+  if (t.ne != want) bad_tensor(f, t, "shape " + shape_str(t.ne) + ", expected " + shape_str(want));
+}
+
+// A 1-D F32 norm weight of n elements.
+const float* norm_vector(const gguf::File& f, const std::string& name, int64_t n) {
+  const auto& t = require(f, name);
+  check_shape(f, t, {n});
+  if (static_cast<TypeId>(t.type) != TypeId::kF32)
+    bad_tensor(f, t, "norm weights must be F32 (type id " + std::to_string(t.type) + ")");
+  const auto bytes = f.data(t);
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(float) != 0)
+    bad_tensor(f, t, "data is not 4-byte aligned");
+  return reinterpret_cast<const float*>(bytes.data());
+}
+
+std::string type_label(uint32_t id) {
+  const auto tr = type_traits(id);
+  return tr ? std::string(tr->name) : "unknown type id " + std::to_string(id);
+}
+
+Weight weight(const gguf::File& f, const std::string& base, int64_t rows, int64_t cols,
+              bool embedding) {
+  const auto& t = require(f, base + ".weight");
+  check_shape(f, t, {cols, rows});
+  const auto type = static_cast<TypeId>(t.type);
+  if (embedding ? !is_embedding_type(type) : !is_projection_type(type))
+    bad_tensor(f, t, "type " + type_label(t.type) + " is not supported for this tensor");
+  const auto rb = row_bytes(t.type, static_cast<uint64_t>(cols));
+  if (!rb)
+    bad_tensor(f, t,
+               "row length " + std::to_string(cols) + " does not fit type " + type_label(t.type));
+  Weight w;
+  w.name = t.name;
+  w.type = type;
+  w.rows = rows;
+  w.cols = cols;
+  w.row_bytes = static_cast<size_t>(*rb);
+  const auto bytes = f.data(t);
+  w.data = bytes.data();
+  if (type == TypeId::kI2_S) {
+    const uint64_t codes = static_cast<uint64_t>(rows) * w.row_bytes;
+    if (bytes.size() < codes + sizeof(float)) bad_tensor(f, t, "I2_S tensor has no scale");
+    std::memcpy(&w.tensor_scale, bytes.data() + codes, sizeof(float));
+  }
+  if (type == TypeId::kF32 && reinterpret_cast<uintptr_t>(w.data) % alignof(float) != 0)
+    bad_tensor(f, t, "data is not 4-byte aligned");
+  if (const auto* s = f.find_tensor(base + ".scale")) {  // optional, llama.cpp's wq_scale etc.
+    if (static_cast<TypeId>(s->type) != TypeId::kF32 || s->nelements() != 1)
+      bad_tensor(f, *s, "scale tensor must be a single F32 value");
+    std::memcpy(&w.out_scale, f.data(*s).data(), sizeof(float));
+  }
+  return w;
+}
+
+}  // namespace
+
+bool is_projection_type(TypeId t) {
+  return t == TypeId::kTQ1_0 || t == TypeId::kTQ2_0 || t == TypeId::kI2_S || t == TypeId::kF32 ||
+         t == TypeId::kF16;
+}
+
+bool is_embedding_type(TypeId t) {
+  return t == TypeId::kF32 || t == TypeId::kF16 || t == TypeId::kQ8_0 || t == TypeId::kQ6_K;
+}
+
+Model Model::load(const std::string& path) {
+  return from_file(gguf::File::open(path));
+}
+
+Model Model::from_file(gguf::File file) {
+  Model m(std::move(file));
+  const gguf::File& f = m.file_;
+  HParams& hp = m.hp_;
+  hp = HParams::from_gguf(f);
+  const auto& embd = require(f, "token_embd.weight");
+  if (embd.ne.size() != 2 || embd.ne[0] != hp.n_embd || embd.ne[1] <= 0)
+    bad_tensor(
+        f, embd,
+        "shape " + shape_str(embd.ne) + ", expected [" + std::to_string(hp.n_embd) + ", n_vocab]");
+  hp.n_vocab = embd.ne[1];
+  const std::string vkey = hp.arch + ".vocab_size";
+  if (f.find(vkey) != nullptr && f.get<int64_t>(vkey) != hp.n_vocab)
+    throw gguf::Error(f.path(), 0, vkey, "does not match token_embd rows");
+  m.tok_embd_ = weight(f, "token_embd", hp.n_vocab, hp.n_embd, true);
+  m.output_norm_ = norm_vector(f, "output_norm.weight", hp.n_embd);
+  if (f.find_tensor("output.weight") != nullptr)
+    bad_tensor(f, *f.find_tensor("output.weight"),
+               "untied output.weight is not supported (BitNet ties the lm_head to token_embd)");
+
+  m.layers_.resize(static_cast<size_t>(hp.n_layer));
+  for (int64_t il = 0; il < hp.n_layer; ++il) {
+    const std::string b = "blk." + std::to_string(il) + ".";
+    Layer& L = m.layers_[static_cast<size_t>(il)];
+    L.attn_norm = norm_vector(f, b + "attn_norm.weight", hp.n_embd);
+    L.attn_sub_norm = norm_vector(f, b + "attn_sub_norm.weight", hp.q_dim());
+    L.ffn_norm = norm_vector(f, b + "ffn_norm.weight", hp.n_embd);
+    L.ffn_sub_norm = norm_vector(f, b + "ffn_sub_norm.weight", hp.n_ff);
+    L.wq = weight(f, b + "attn_q", hp.q_dim(), hp.n_embd, false);
+    L.wk = weight(f, b + "attn_k", hp.kv_dim(), hp.n_embd, false);
+    L.wv = weight(f, b + "attn_v", hp.kv_dim(), hp.n_embd, false);
+    L.wo = weight(f, b + "attn_output", hp.n_embd, hp.q_dim(), false);
+    L.w_gate = weight(f, b + "ffn_gate", hp.n_ff, hp.n_embd, false);
+    L.w_up = weight(f, b + "ffn_up", hp.n_ff, hp.n_embd, false);
+    L.w_down = weight(f, b + "ffn_down", hp.n_embd, hp.n_ff, false);
+  }
+
+  if (f.find("tokenizer.ggml.tokens") != nullptr) {
+    m.pieces_ = f.get_string_array("tokenizer.ggml.tokens");
+    if (static_cast<int64_t>(m.pieces_.size()) != hp.n_vocab)
+      throw gguf::Error(f.path(), 0, "tokenizer.ggml.tokens",
+                        std::to_string(m.pieces_.size()) + " tokens but token_embd has " +
+                            std::to_string(hp.n_vocab) + " rows");
+  }
+  return m;
+}
+
+uint64_t Model::weight_bytes_per_token() const {
+  uint64_t total = tok_embd_.bytes();
+  for (const Layer& L : layers_)
+    for (const Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
+      total += w->bytes();
+  return total;
+}
+
+std::string piece_text(const std::string& piece) {
+  if (piece.size() == 6 && piece.compare(0, 3, "<0x") == 0 && piece[5] == '>') {
+    const auto v = std::stoi(piece.substr(3, 2), nullptr, 16);
+    return std::string(1, static_cast<char>(v));
+  }
+  std::string out;
+  for (size_t i = 0; i < piece.size(); ++i) {
+    if (piece.compare(i, 3, "\xe2\x96\x81") == 0) {  // U+2581 '▁'
+      out += ' ';
+      i += 2;
+    } else {
+      out += piece[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace bitnet::model

@@ -1,0 +1,85 @@
+#include "test_decode_util.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "bitnet/gguf.h"
+#include "test_decode_ref.h"
+
+namespace bitnet::testutil {
+
+Golden load_golden(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  const auto j = nlohmann::json::parse(in);
+  Golden g;
+  j.at("tokens").get_to(g.tokens);
+  j.at("logits").get_to(g.logits);
+  j.at("argmax").get_to(g.argmax);
+  j.at("margin").get_to(g.margin);
+  j.at("greedy").get_to(g.greedy);
+  j.at("greedy_logits").get_to(g.greedy_logits);
+  j.at("greedy_margin").get_to(g.greedy_margin);
+  return g;
+}
+
+template <class A, class B>
+double cos_impl(A a, B b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    ab += static_cast<double>(a[i]) * b[i];
+    aa += static_cast<double>(a[i]) * a[i];
+    bb += static_cast<double>(b[i]) * b[i];
+  }
+  return ab / std::sqrt(aa * bb);
+}
+
+double cosine(std::span<const float> a, std::span<const float> b) {
+  if (a.size() != b.size()) throw std::invalid_argument("cosine: size mismatch");
+  return cos_impl(a, b);
+}
+
+double cosine(std::span<const float> a, std::span<const double> b) {
+  if (a.size() != b.size()) throw std::invalid_argument("cosine: size mismatch");
+  return cos_impl(a, b);
+}
+
+double max_abs_diff(std::span<const float> a, std::span<const double> b) {
+  double m = 0;
+  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(a[i] - b[i]));
+  return m;
+}
+
+std::string data_path(const std::string& name) {
+  return std::string(BITNET_TEST_DATA_DIR) + "/" + name;
+}
+
+std::string temp_path(const std::string& name) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string tag = info ? std::string(info->test_suite_name()) + "." + info->name() : "x";
+  for (char& c : tag)
+    if (c == '/') c = '_';
+  return ::testing::TempDir() + "bitnet_decode_" + tag + "_" + name;
+}
+
+void write_f32_copy(const std::string& src, const std::string& dst) {
+  const auto f = gguf::File::open(src);
+  gguf::Writer w(dst);
+  for (const auto& kv : f.metadata()) w.set(kv.key, kv.value);
+  w.set_u32("general.file_type", 0);
+  for (const auto& t : f.tensors()) w.add_tensor(t.name, 0, t.ne);
+  w.begin_data();
+  for (const auto& t : f.tensors()) {
+    const auto d =
+        testref::dequantize(static_cast<TypeId>(t.type), f.data(t).data(), t.nelements());
+    std::vector<float> v(d.begin(), d.end());
+    w.write({reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(float)});
+  }
+  w.finish();
+}
+
+}  // namespace bitnet::testutil

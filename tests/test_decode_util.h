@@ -1,0 +1,36 @@
+// Shared helpers of the decode tests: golden logits JSON, logit comparisons, test models.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace bitnet::testutil {
+
+// llama.cpp / bitnet.cpp logits (golden README §5).
+struct Golden {
+  std::vector<int32_t> tokens;
+  std::vector<std::vector<float>> logits;  // [tokens][n_vocab]
+  std::vector<int32_t> argmax;
+  std::vector<float> margin;
+  std::vector<int32_t> greedy;                    // 16 free-running greedy tokens
+  std::vector<std::vector<float>> greedy_logits;  // [15][n_vocab]: row k produced greedy[k+1]
+  std::vector<float> greedy_margin;
+};
+Golden load_golden(const std::string& path);
+
+double cosine(std::span<const float> a, std::span<const float> b);
+double cosine(std::span<const float> a, std::span<const double> b);
+double max_abs_diff(std::span<const float> a, std::span<const double> b);
+
+std::string data_path(const std::string& name);  // BITNET_TEST_DATA_DIR/name
+
+// Writes `src` with every tensor dequantized to F32 (the golden F32 model: golden README §3 says
+// the F32 and TQ files hold bit-identical values). general.file_type becomes 0.
+void write_f32_copy(const std::string& src, const std::string& dst);
+
+// A unique path under the test temp dir.
+std::string temp_path(const std::string& name);
+
+}  // namespace bitnet::testutil

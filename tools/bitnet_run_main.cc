@@ -1,0 +1,285 @@
+// bitnet-run: greedy generation with the bitnet_model engine, timed like llama-cli.
+//   bitnet-run -m MODEL|SPEC -p "ids" -n N -t THREADS --ctx C [--json] [--profile]
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bitnet/fixtures.h"
+#include "bitnet/gguf.h"
+#include "bitnet/model/engine.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: bitnet-run -m MODEL|SPEC -p "IDS" [options]
+  -m, --model MODEL|SPEC   GGUF path or fixture spec (e.g. synthetic:2b4t:tq2_0)
+  -p, --prompt "IDS"       prompt token ids, separated by spaces or commas
+      --prompt-tokens L    instead of -p: a fixed pseudo-random prompt of L tokens
+  -n, --n-predict N        tokens to generate (default 16)
+  -t, --threads T          threads (default 1)
+  -c, --ctx C              context size (default: the model's context_length)
+  -b, --batch B            prefill batch size (default 64)
+      --kv f16|f32         KV cache type (default f16, as llama.cpp)
+      --json               print one JSON object on stdout instead of text
+      --profile            print where the time went (per-token breakdown)
+Exit codes: 0 ok, 1 error (model, I/O, context), 2 usage.
+)";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Args {
+  std::string model;
+  std::vector<int32_t> prompt;
+  int64_t prompt_tokens = 0;
+  int64_t n_predict = 16;
+  int threads = 1;
+  int64_t ctx = 0;
+  int64_t batch = 64;
+  bitnet::model::KvType kv = bitnet::model::KvType::kF16;
+  bool json = false;
+  bool profile = false;
+};
+
+int64_t parse_int(const std::string& flag, const std::string& v, int64_t lo, int64_t hi) {
+  size_t pos = 0;
+  int64_t x = 0;
+  try {
+    x = std::stoll(v, &pos);
+  } catch (const std::exception&) {
+    pos = 0;
+  }
+  if (pos != v.size() || v.empty() || x < lo || x > hi)
+    throw UsageError(flag + ": expected an integer in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + "], got '" + v + "'");
+  return x;
+}
+
+std::vector<int32_t> parse_ids(const std::string& s) {
+  std::vector<int32_t> ids;
+  std::string tok;
+  std::istringstream in(s);
+  while (std::getline(in, tok, ',')) {
+    std::istringstream words(tok);
+    std::string w;
+    while (words >> w) ids.push_back(static_cast<int32_t>(parse_int("-p", w, 0, INT32_MAX)));
+  }
+  return ids;
+}
+
+Args parse_args(int argc, char** argv) {
+  Args a;
+  bool have_prompt = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string f = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw UsageError(f + " needs a value");
+      return argv[++i];
+    };
+    if (f == "-h" || f == "--help") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (f == "-m" || f == "--model") {
+      a.model = value();
+    } else if (f == "-p" || f == "--prompt") {
+      a.prompt = parse_ids(value());
+      have_prompt = true;
+    } else if (f == "--prompt-tokens") {
+      a.prompt_tokens = parse_int(f, value(), 1, int64_t{1} << 22);
+    } else if (f == "-n" || f == "--n-predict") {
+      a.n_predict = parse_int(f, value(), 0, int64_t{1} << 22);
+    } else if (f == "-t" || f == "--threads") {
+      a.threads = static_cast<int>(parse_int(f, value(), 1, 1024));
+    } else if (f == "-c" || f == "--ctx") {
+      a.ctx = parse_int(f, value(), 1, int64_t{1} << 22);
+    } else if (f == "-b" || f == "--batch") {
+      a.batch = parse_int(f, value(), 1, 4096);
+    } else if (f == "--kv") {
+      const std::string v = value();
+      if (v != "f16" && v != "f32") throw UsageError("--kv: expected f16 or f32, got '" + v + "'");
+      a.kv = v == "f16" ? bitnet::model::KvType::kF16 : bitnet::model::KvType::kF32;
+    } else if (f == "--json") {
+      a.json = true;
+    } else if (f == "--profile") {
+      a.profile = true;
+    } else {
+      throw UsageError("unknown argument '" + f + "'");
+    }
+  }
+  if (a.model.empty()) throw UsageError("-m MODEL is required");
+  if (have_prompt == (a.prompt_tokens > 0))
+    throw UsageError("give exactly one of -p IDS and --prompt-tokens L");
+  if (have_prompt && a.prompt.empty()) throw UsageError("-p: no token ids");
+  return a;
+}
+
+// Peak and current resident memory from /proc/self/status (kB -> bytes); 0 when unavailable.
+struct Mem {
+  uint64_t peak_rss = 0, rss_anon = 0, rss_file = 0;
+};
+Mem read_mem() {
+  Mem m;
+  std::ifstream in("/proc/self/status");
+  std::string key;
+  uint64_t kb;
+  while (in >> key) {
+    if (key == "VmHWM:" && in >> kb)
+      m.peak_rss = kb * 1024;
+    else if (key == "RssAnon:" && in >> kb)
+      m.rss_anon = kb * 1024;
+    else if (key == "RssFile:" && in >> kb)
+      m.rss_file = kb * 1024;
+  }
+  return m;
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void perf_line(const char* what, double ms, int64_t n, const char* unit) {
+  std::fprintf(
+      stderr,
+      "bitnet_perf_context_print: %16s = %10.2f ms / %5lld %-6s (%8.2f ms per token, %8.2f "
+      "tokens per second)\n",
+      what, ms, static_cast<long long>(n), unit, n ? ms / n : 0.0, ms > 0 ? 1e3 * n / ms : 0.0);
+}
+
+int run(const Args& a) {
+  using namespace bitnet::model;
+  const auto t_load = std::chrono::steady_clock::now();
+  const std::string path = bitnet::fixtures::resolve_path(a.model);
+  const Model model = Model::load(path);
+  Engine engine(
+      model,
+      EngineOptions{.n_threads = a.threads, .n_ctx = a.ctx, .n_batch = a.batch, .kv_type = a.kv});
+  const double load_ms = ms_since(t_load);
+  const HParams& hp = model.hparams();
+
+  std::vector<int32_t> prompt = a.prompt;
+  for (int64_t i = 0; i < a.prompt_tokens; ++i)  // fixed, spread over the vocab, no BOS
+    prompt.push_back(static_cast<int32_t>((1 + i * 7919) % hp.n_vocab));
+
+  const auto t_prompt = std::chrono::steady_clock::now();
+  auto logits = engine.forward(prompt);
+  const double prompt_ms = ms_since(t_prompt);
+  const Profile prompt_profile = engine.profile();
+  engine.reset_profile();
+
+  std::vector<int32_t> out;
+  double eval_ms = 0.0;
+  for (int64_t k = 0; k < a.n_predict; ++k) {
+    out.push_back(Engine::argmax(logits));
+    if (k + 1 == a.n_predict) break;
+    const auto t0 = std::chrono::steady_clock::now();
+    logits = engine.forward(out.back());
+    eval_ms += ms_since(t0);
+  }
+  const int64_t eval_runs = a.n_predict > 0 ? a.n_predict - 1 : 0;
+  const Profile& prof = engine.profile();
+  const Mem mem = read_mem();
+  const auto& pieces = model.pieces();
+
+  if (a.json) {
+    nlohmann::json j;
+    j["model"] = path;
+    j["arch"] = hp.arch;
+    j["n_threads"] = a.threads;
+    j["n_ctx"] = engine.n_ctx();
+    j["prompt"] = prompt;
+    j["generated"] = out;
+    if (!pieces.empty()) {
+      std::string text;
+      for (int32_t t : out) text += piece_text(pieces[t]);
+      j["text"] = text;
+    }
+    j["timings"] = {
+        {"load_ms", load_ms},
+        {"prompt_ms", prompt_ms},
+        {"prompt_tokens", prompt.size()},
+        {"eval_ms", eval_ms},
+        {"eval_runs", eval_runs},
+        {"prompt_tokens_per_second", prompt_ms > 0 ? 1e3 * prompt.size() / prompt_ms : 0},
+        {"eval_tokens_per_second", eval_ms > 0 ? 1e3 * eval_runs / eval_ms : 0}};
+    j["weight_bytes_per_token"] = model.weight_bytes_per_token();
+    j["kv_cache_bytes"] = engine.kv_bytes();
+    j["scratch_bytes"] = engine.scratch_bytes();
+    j["memory"] = {{"peak_rss_bytes", mem.peak_rss},
+                   {"rss_anon_bytes", mem.rss_anon},
+                   {"rss_file_bytes", mem.rss_file}};
+    if (a.profile) {
+      for (const auto* p : {&prompt_profile, &prof}) {
+        nlohmann::json pj;
+        for (int i = 0; i < Profile::kCount; ++i) pj[Profile::name(i)] = p->seconds[i] * 1e3;
+        pj["tokens"] = p->tokens;
+        j[p == &prof ? "profile_decode_ms" : "profile_prefill_ms"] = pj;
+      }
+    }
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    std::printf("generated ids:");
+    for (int32_t t : out) std::printf(" %d", t);
+    std::printf("\n");
+    if (!pieces.empty()) {
+      std::string text;
+      for (int32_t t : out) text += piece_text(pieces[t]);
+      std::printf("text: %s\n", text.c_str());
+    }
+    std::fflush(stdout);
+    std::fprintf(stderr, "\nbitnet_perf_context_print: %16s = %10.2f ms\n", "load time", load_ms);
+    perf_line("prompt eval time", prompt_ms, static_cast<int64_t>(prompt.size()), "tokens");
+    perf_line("eval time", eval_ms, eval_runs, "runs");
+    std::fprintf(stderr, "bitnet_perf_context_print: %16s = %10.2f ms / %5lld tokens\n",
+                 "total time", prompt_ms + eval_ms,
+                 static_cast<long long>(prompt.size() + eval_runs));
+    std::fprintf(stderr,
+                 "bitnet_memory: peak RSS %.1f MiB (anon %.1f MiB, file-backed %.1f MiB); KV cache "
+                 "%.1f MiB reserved, scratch %.2f MiB; weights streamed per token %.1f MiB\n",
+                 mem.peak_rss / 1048576.0, mem.rss_anon / 1048576.0, mem.rss_file / 1048576.0,
+                 engine.kv_bytes() / 1048576.0, engine.scratch_bytes() / 1048576.0,
+                 model.weight_bytes_per_token() / 1048576.0);
+    if (a.profile) {
+      for (const auto* p : {&prompt_profile, &prof}) {
+        const bool dec = p == &prof;
+        const double per = p->tokens ? 1e3 / p->tokens : 0.0;
+        std::fprintf(stderr, "bitnet_profile (%s, %lld tokens, ms per token):\n",
+                     dec ? "decode" : "prefill", static_cast<long long>(p->tokens));
+        const double total = p->total();
+        for (int i = 0; i < Profile::kCount; ++i)
+          std::fprintf(stderr, "  %-18s %9.3f ms  %5.1f %%\n", Profile::name(i),
+                       p->seconds[i] * per, total > 0 ? 100.0 * p->seconds[i] / total : 0.0);
+        std::fprintf(stderr, "  %-18s %9.3f ms\n", "total", total * per);
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  try {
+    args = parse_args(argc, argv);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "bitnet-run: %s\n%s", e.what(), kUsage);
+    return 2;
+  }
+  try {
+    return run(args);
+  } catch (const bitnet::fixtures::Error& e) {
+    std::fprintf(stderr, "bitnet-run: %s\n", e.what());
+    return e.kind() == bitnet::fixtures::ErrorKind::kUsage ? 2 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bitnet-run: error: %s\n", e.what());
+    return 1;
+  }
+}
