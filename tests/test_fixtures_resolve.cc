@@ -253,6 +253,18 @@ TEST_F(ResolveTest, VerifyFullCatchesChangesBehindTheStamp) {
   EXPECT_EQ(error_kind([&] { fx::verify_file(r.path, true); }), fx::ErrorKind::kIntegrity);
 }
 
+TEST_F(ResolveTest, ManifestDigestMismatchIsAnIntegrityError) {
+  bitnet::testing::write_file(
+      dir / "manifest.json",
+      R"({"models":[{"id":"bad","repo":"o/r","file":"model.gguf","sha256":")" +
+          std::string(64, 'c') + R"("}]})");
+  std::string what;
+  EXPECT_EQ(error_kind([&] { fx::resolve("bad", opts); }, &what), fx::ErrorKind::kIntegrity);
+  EXPECT_NE(what.find("SHA-256 mismatch"), std::string::npos) << what;
+  EXPECT_FALSE(std::filesystem::exists(dir / "cache/models/bad/model.gguf"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "cache/models/bad/model.gguf.part"));
+}
+
 TEST_F(ResolveTest, GcRemovesDebrisOnly) {
   const fx::Resolved r = fx::resolve("m", opts);
   const std::string d = dir / "cache/models/m";
