@@ -117,7 +117,8 @@ TEST(CompareParsers, FormatIsDetected) {
 
 TEST(CompareParsers, MalformedLlamaBenchOutputNamesTheProblem) {
   std::string json = read("bench-A-TQ2_0.json");
-  std::string e = parse_error_of([&] { parse_llama_bench(json.substr(0, 500), BenchFormat::kJson); });
+  std::string e =
+      parse_error_of([&] { parse_llama_bench(json.substr(0, 500), BenchFormat::kJson); });
   EXPECT_NE(e.find("not valid JSON at byte"), std::string::npos) << e;
 
   std::string jsonl = read("bench-A-TQ2_0.jsonl");
@@ -142,9 +143,10 @@ TEST(CompareParsers, MalformedLlamaBenchOutputNamesTheProblem) {
   EXPECT_NE(e.find("t/s"), std::string::npos) << e;
 
   e = parse_error_of([] {
-    parse_llama_bench("[{\"n_threads\":1,\"n_prompt\":0,\"n_gen\":4,\"avg_ns\":1,\"stddev_ns\":0,"
-                      "\"avg_ts\":0,\"stddev_ts\":0}]",
-                      BenchFormat::kJson);
+    parse_llama_bench(
+        "[{\"n_threads\":1,\"n_prompt\":0,\"n_gen\":4,\"avg_ns\":1,\"stddev_ns\":0,"
+        "\"avg_ts\":0,\"stddev_ts\":0}]",
+        BenchFormat::kJson);
   });
   EXPECT_NE(e.find("avg_ts must be > 0"), std::string::npos) << e;
 }

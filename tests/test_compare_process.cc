@@ -82,7 +82,8 @@ TEST(CompareProcess, IgnoredSigtermEscalatesToSigkill) {
 
 TEST(CompareProcess, TimeoutKillsTheWholeProcessGroup) {
   const std::string pidfile =
-      (std::filesystem::temp_directory_path() / ("cmp_grandchild_" + std::to_string(getpid()))).string();
+      (std::filesystem::temp_directory_path() / ("cmp_grandchild_" + std::to_string(getpid())))
+          .string();
   std::filesystem::remove(pidfile);
   RunResult r = run({"grandchild", pidfile, "30000"}, 500ms);
   EXPECT_EQ(r.status, RunStatus::kTimedOut);

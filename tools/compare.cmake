@@ -21,3 +21,8 @@ if(EXISTS ${_cmp}/main.cc)
   add_executable(bitnet-compare ${_cmp}/main.cc)
   target_link_libraries(bitnet-compare PRIVATE bitnet_compare)
 endif()
+# crossval detokenizes with the project's GGUF reader when it is part of the build.
+if(TARGET bitnet_gguf)
+  target_link_libraries(bitnet_compare PRIVATE bitnet_gguf)
+  target_compile_definitions(bitnet_compare PRIVATE BITNET_COMPARE_HAVE_GGUF=1)
+endif()

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--version") {
       std::fprintf(stderr, "%s\n", kv["version"].c_str());
-      std::fprintf(stderr, "built with cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu\n");
+      std::fprintf(stderr,
+                   "built with cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu\n");
       return 0;
     }
   }

@@ -72,7 +72,8 @@ std::string not_found_message(const std::vector<std::string>& names,
   msg += "\nlooked in:\n";
   for (size_t i = 0; i < results.size(); ++i)
     for (const auto& l : results[i].looked) msg += fmt::format("  {}\n", l);
-  if (results.empty() || results[0].looked.empty()) msg += "  (nowhere: no --llama-dir, no BITNET_CPP_DIR, LLAMA_CPP_DIR or PATH)\n";
+  if (results.empty() || results[0].looked.empty())
+    msg += "  (nowhere: no --llama-dir, no BITNET_CPP_DIR, LLAMA_CPP_DIR or PATH)\n";
   msg +=
       "fix: pass --llama-dir DIR (a llama.cpp build or checkout), or set LLAMA_CPP_DIR / "
       "BITNET_CPP_DIR, or put the binaries on PATH\n";

@@ -14,7 +14,7 @@
 
 namespace bitnet::compare {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 Stats compute_stats(const std::vector<double>& v) {
   Stats s;
@@ -97,18 +97,15 @@ json make_context(const PeerContext& c) {
       {"model_sha256", c.model_sha256},
       {"model_label", c.model_label},
       {"model_type", c.model_type},
-      {"cpu_time_note", "cpu_time repeats real_time: a peer's per-token CPU time is not observable"},
+      {"cpu_time_note",
+       "cpu_time repeats real_time: a peer's per-token CPU time is not observable"},
   };
   return ctx;
 }
 
 json base_row(const std::string& name, int family, int reps, int threads, const std::string& unit) {
-  return json{{"name", name},
-              {"family_index", family},
-              {"per_family_instance_index", 0},
-              {"run_name", name},
-              {"repetitions", reps},
-              {"threads", threads},
+  return json{{"name", name},     {"family_index", family}, {"per_family_instance_index", 0},
+              {"run_name", name}, {"repetitions", reps},    {"threads", threads},
               {"time_unit", unit}};
 }
 
@@ -144,7 +141,9 @@ json to_gbench_json(const PeerContext& ctx, const std::vector<Measurement>& rows
       const Stats st = compute_stats(m.ns_per_token);
       const Stats sc = compute_stats(tps);
       const std::pair<const char*, std::pair<double, double>> aggs[] = {
-          {"mean", {st.mean, sc.mean}}, {"median", {st.median, sc.median}}, {"stddev", {st.stddev, sc.stddev}}};
+          {"mean", {st.mean, sc.mean}},
+          {"median", {st.median, sc.median}},
+          {"stddev", {st.stddev, sc.stddev}}};
       for (const auto& [agg, vals] : aggs) {
         json r = base_row(name + "_" + agg, family, reps, m.threads, time_unit);
         r["run_name"] = name;

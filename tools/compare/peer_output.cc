@@ -13,8 +13,10 @@ namespace {
 using nlohmann::json;
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -52,7 +54,8 @@ long to_long(std::string_view s, std::string_view what) {
 void validate(const BenchTest& t, const std::string& where) {
   if (t.n_threads <= 0) throw ParseError(fmt::format("{}: n_threads must be > 0", where));
   if (t.n_prompt < 0 || t.n_gen < 0 || t.n_prompt + t.n_gen == 0)
-    throw ParseError(fmt::format("{}: n_prompt={} n_gen={}: no tokens", where, t.n_prompt, t.n_gen));
+    throw ParseError(
+        fmt::format("{}: n_prompt={} n_gen={}: no tokens", where, t.n_prompt, t.n_gen));
   if (!(t.avg_ts > 0)) throw ParseError(fmt::format("{}: avg_ts must be > 0", where));
   if (t.samples_ns.size() != t.samples_ts.size())
     throw ParseError(fmt::format("{}: samples_ns has {} values but samples_ts has {}", where,
@@ -95,7 +98,8 @@ BenchTest from_json_object(const json& o, const std::string& where) {
   for (const char* key : {"samples_ns", "samples_ts"}) {
     auto it = o.find(key);
     if (it == o.end()) continue;  // older llama-bench builds did not print samples
-    if (!it->is_array()) throw ParseError(fmt::format("{}: field '{}' is not an array", where, key));
+    if (!it->is_array())
+      throw ParseError(fmt::format("{}: field '{}' is not an array", where, key));
     auto& dst = std::string_view(key) == "samples_ns" ? t.samples_ns : t.samples_ts;
     for (const auto& v : *it) {
       if (!v.is_number())
@@ -115,9 +119,12 @@ std::vector<std::string> split_csv(std::string_view line, const std::string& whe
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
     if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
-      else if (c == '"') quoted = false;
-      else cur += c;
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+        cur += '"', ++i;
+      else if (c == '"')
+        quoted = false;
+      else
+        cur += c;
     } else if (c == '"') {
       quoted = true;
     } else if (c == ',') {
@@ -145,8 +152,8 @@ std::vector<BenchTest> parse_csv(std::string_view text) {
       continue;
     }
     if (cells.size() != header.size())
-      throw ParseError(fmt::format("{}: {} fields, the header has {}", where, cells.size(),
-                                   header.size()));
+      throw ParseError(
+          fmt::format("{}: {} fields, the header has {}", where, cells.size(), header.size()));
     std::map<std::string, std::string> row;
     for (size_t k = 0; k < header.size(); ++k) row[header[k]] = cells[k];
     auto need = [&](const char* key) -> const std::string& {
@@ -157,7 +164,8 @@ std::vector<BenchTest> parse_csv(std::string_view text) {
     auto field = [&](const char* key) { return fmt::format("{} field '{}'", where, key); };
     BenchTest t;
     t.build_commit = row["build_commit"];
-    if (!row["build_number"].empty()) t.build_number = to_long(row["build_number"], field("build_number"));
+    if (!row["build_number"].empty())
+      t.build_number = to_long(row["build_number"], field("build_number"));
     t.cpu_info = row["cpu_info"];
     t.model_filename = row["model_filename"];
     t.model_type = row["model_type"];
@@ -221,8 +229,8 @@ std::vector<BenchTest> parse_markdown(std::string_view text) {
     }
     if (!cells.empty() && cells[0].find("---") != std::string::npos) continue;  // separator row
     if (cells.size() != header.size())
-      throw ParseError(fmt::format("{}: {} cells, the header has {}", where, cells.size(),
-                                   header.size()));
+      throw ParseError(
+          fmt::format("{}: {} cells, the header has {}", where, cells.size(), header.size()));
     std::map<std::string, std::string> row;
     for (size_t k = 0; k < header.size(); ++k) row[header[k]] = cells[k];
     auto need = [&](const char* key) -> const std::string& {
@@ -241,7 +249,8 @@ std::vector<BenchTest> parse_markdown(std::string_view text) {
       t.n_prompt = std::stoi(tm[1].str());
       t.n_gen = std::stoi(tm[2].str());
     } else {
-      throw ParseError(fmt::format("{}: column 'test': '{}' is not ppN, tgN or ppN+tgN", where, test));
+      throw ParseError(
+          fmt::format("{}: column 'test': '{}' is not ppN, tgN or ppN+tgN", where, test));
     }
     const std::string& ts = need("t/s");
     std::smatch sm;
@@ -260,10 +269,14 @@ std::vector<BenchTest> parse_markdown(std::string_view text) {
 
 std::string_view format_name(BenchFormat f) {
   switch (f) {
-    case BenchFormat::kJson: return "json";
-    case BenchFormat::kJsonl: return "jsonl";
-    case BenchFormat::kCsv: return "csv";
-    case BenchFormat::kMarkdown: return "md";
+    case BenchFormat::kJson:
+      return "json";
+    case BenchFormat::kJsonl:
+      return "jsonl";
+    case BenchFormat::kCsv:
+      return "csv";
+    case BenchFormat::kMarkdown:
+      return "md";
   }
   return "?";
 }
@@ -275,7 +288,8 @@ std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat form
       try {
         doc = json::parse(text.begin(), text.end());
       } catch (const json::parse_error& e) {
-        throw ParseError(fmt::format("llama-bench json: not valid JSON at byte {}: {}", e.byte, e.what()));
+        throw ParseError(
+            fmt::format("llama-bench json: not valid JSON at byte {}: {}", e.byte, e.what()));
       }
       if (!doc.is_array()) throw ParseError("llama-bench json: top level is not an array");
       if (doc.empty()) throw ParseError("llama-bench json: no tests in the array");
@@ -301,8 +315,10 @@ std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat form
       if (tests.empty()) throw ParseError("llama-bench jsonl: empty output");
       return tests;
     }
-    case BenchFormat::kCsv: return parse_csv(text);
-    case BenchFormat::kMarkdown: return parse_markdown(text);
+    case BenchFormat::kCsv:
+      return parse_csv(text);
+    case BenchFormat::kMarkdown:
+      return parse_markdown(text);
   }
   throw ParseError("unknown llama-bench format");
 }
@@ -311,10 +327,14 @@ std::vector<BenchTest> parse_llama_bench_any(std::string_view text) {
   size_t p = text.find_first_not_of(" \t\r\n");
   if (p == std::string_view::npos) throw ParseError("llama-bench printed nothing on stdout");
   switch (text[p]) {
-    case '[': return parse_llama_bench(text, BenchFormat::kJson);
-    case '{': return parse_llama_bench(text, BenchFormat::kJsonl);
-    case '|': return parse_llama_bench(text, BenchFormat::kMarkdown);
-    default: return parse_llama_bench(text, BenchFormat::kCsv);
+    case '[':
+      return parse_llama_bench(text, BenchFormat::kJson);
+    case '{':
+      return parse_llama_bench(text, BenchFormat::kJsonl);
+    case '|':
+      return parse_llama_bench(text, BenchFormat::kMarkdown);
+    default:
+      return parse_llama_bench(text, BenchFormat::kCsv);
   }
 }
 
@@ -330,13 +350,16 @@ CliTimings parse_cli_timings(std::string_view text) {
     std::smatch m;
     if (!std::regex_search(line, m, re)) continue;
     have_any = true;
-    t.format = m[1] == "llama_print_timings" ? TimingFormat::kPrintTimings : TimingFormat::kPerfContext;
+    t.format =
+        m[1] == "llama_print_timings" ? TimingFormat::kPrintTimings : TimingFormat::kPerfContext;
     const std::string what = m[2].str();
     std::string where = fmt::format("llama-cli stderr line {} ('{}')", i + 1, line);
     double ms = to_double(m[3].str(), where);
     int n = m[4].matched ? static_cast<int>(to_long(m[4].str(), where)) : 0;
-    if (what == "load") t.load_ms = ms;
-    else if (what == "total") t.total_ms = ms;
+    if (what == "load")
+      t.load_ms = ms;
+    else if (what == "total")
+      t.total_ms = ms;
     else if (what == "prompt eval") {
       if (!m[4].matched) throw ParseError(where + ": no token count");
       t.prompt_eval_ms = ms, t.prompt_tokens = n, have_prompt = true;
@@ -349,8 +372,10 @@ CliTimings parse_cli_timings(std::string_view text) {
     throw ParseError(
         "llama-cli stderr: no timing lines (neither 'llama_perf_context_print:' nor "
         "'llama_print_timings:'); did it exit before generating?");
-  if (!have_eval) throw ParseError("llama-cli stderr: timing lines present but no 'eval time' line");
-  if (!have_prompt) throw ParseError("llama-cli stderr: timing lines present but no 'prompt eval time' line");
+  if (!have_eval)
+    throw ParseError("llama-cli stderr: timing lines present but no 'eval time' line");
+  if (!have_prompt)
+    throw ParseError("llama-cli stderr: timing lines present but no 'prompt eval time' line");
   return t;
 }
 
@@ -367,19 +392,20 @@ std::vector<PromptToken> parse_verbose_prompt(std::string_view text) {
     size_t j = i + 1;
     while (toks.size() < n) {
       if (j >= lines.size())
-        throw ParseError(fmt::format("llama-cli --verbose-prompt: expected {} tokens after line {}, found {}",
-                                     n, i + 1, toks.size()));
+        throw ParseError(
+            fmt::format("llama-cli --verbose-prompt: expected {} tokens after line {}, found {}", n,
+                        i + 1, toks.size()));
       std::string entry(lines[j++]);
       // A piece holding a newline (e.g. <0x0A>) spills onto the next line: join a few lines.
-      for (int extra = 0; extra < 3 && !std::regex_match(entry, tok_re) && j < lines.size(); ++extra)
-      {
+      for (int extra = 0; extra < 3 && !std::regex_match(entry, tok_re) && j < lines.size();
+           ++extra) {
         entry += '\n';
         entry += lines[j++];
       }
       std::smatch tm;
       if (!std::regex_match(entry, tm, tok_re))
-        throw ParseError(fmt::format("llama-cli --verbose-prompt line {}: '{}' is not \"<id> -> '<piece>'\"",
-                                     j, entry));
+        throw ParseError(fmt::format(
+            "llama-cli --verbose-prompt line {}: '{}' is not \"<id> -> '<piece>'\"", j, entry));
       toks.push_back({std::stoi(tm[1].str()), tm[2].str()});
     }
     return toks;
@@ -390,8 +416,9 @@ std::vector<PromptToken> parse_verbose_prompt(std::string_view text) {
 std::optional<std::string> find_load_error(std::string_view text) {
   for (auto raw : split_lines(text)) {
     std::string_view line = trim(raw);
-    for (const char* key : {"failed to open GGUF file", "gguf_init_from_file", "error loading model",
-                            "unable to load model", "failed to load model"}) {
+    for (const char* key :
+         {"failed to open GGUF file", "gguf_init_from_file", "error loading model",
+          "unable to load model", "failed to load model"}) {
       if (line.find(key) != std::string_view::npos) return std::string(line);
     }
   }

@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 
 std::string file_sha256(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw CompareError(kExitUsage, fmt::format("cannot open model file '{}' to hash it", path));
+  if (!in)
+    throw CompareError(kExitUsage, fmt::format("cannot open model file '{}' to hash it", path));
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
     throw CompareError(kExitUsage, "OpenSSL SHA-256 initialisation failed");
@@ -39,9 +40,10 @@ std::vector<Measurement> measurements_from_bench(const std::vector<BenchTest>& t
   std::vector<Measurement> rows;
   for (const auto& t : tests) {
     if (t.n_prompt > 0 && t.n_gen > 0)
-      throw ParseError(fmt::format("llama-bench test pp{}+tg{}: combined tests are not supported; "
-                                   "run prefill (-p) and decode (-n) separately",
-                                   t.n_prompt, t.n_gen));
+      throw ParseError(
+          fmt::format("llama-bench test pp{}+tg{}: combined tests are not supported; "
+                      "run prefill (-p) and decode (-n) separately",
+                      t.n_prompt, t.n_gen));
     Measurement m;
     m.phase = t.n_gen > 0 ? "decode" : "prefill";
     m.threads = t.n_threads;
@@ -93,16 +95,36 @@ std::vector<std::string> llama_bench_argv(const std::string& binary, const Bench
     if (!threads.empty()) threads += ',';
     threads += std::to_string(t);
   }
-  return {binary, "-m", req.model, "-p", std::to_string(req.n_prompt), "-n",
-          std::to_string(req.n_gen), "-t", threads, "-r", std::to_string(req.repetitions),
-          "-o", "json"};
+  return {binary,
+          "-m",
+          req.model,
+          "-p",
+          std::to_string(req.n_prompt),
+          "-n",
+          std::to_string(req.n_gen),
+          "-t",
+          threads,
+          "-r",
+          std::to_string(req.repetitions),
+          "-o",
+          "json"};
 }
 
 std::vector<std::string> llama_cli_argv(const std::string& binary, const BenchRequest& req,
                                         int threads, bool no_cnv) {
-  std::vector<std::string> a = {binary, "-m", req.model, "-p", req.cli_prompt,
-                                "-n", std::to_string(req.n_gen), "-t", std::to_string(threads),
-                                "--temp", "0", "--seed", "42"};
+  std::vector<std::string> a = {binary,
+                                "-m",
+                                req.model,
+                                "-p",
+                                req.cli_prompt,
+                                "-n",
+                                std::to_string(req.n_gen),
+                                "-t",
+                                std::to_string(threads),
+                                "--temp",
+                                "0",
+                                "--seed",
+                                "42"};
   if (no_cnv) a.push_back("-no-cnv");  // current llama-cli starts a chat otherwise
   return a;
 }
@@ -121,13 +143,15 @@ RunResult run_checked(const std::vector<std::string>& argv, const BenchRequest& 
     throw CompareError(kExitInterrupted, "interrupted: " + describe_failure(r, argv, 5));
   if (!r.ok()) {
     std::string msg = "peer failed: " + describe_failure(r, argv);
-    if (auto e = find_load_error(r.stderr_text)) msg += "cause: the peer could not load the model: " + *e + "\n";
+    if (auto e = find_load_error(r.stderr_text))
+      msg += "cause: the peer could not load the model: " + *e + "\n";
     throw CompareError(kExitPeerFailed, msg);
   }
   return r;
 }
 
-void check_complete(const std::vector<Measurement>& rows, const BenchRequest& req, const std::string& tool) {
+void check_complete(const std::vector<Measurement>& rows, const BenchRequest& req,
+                    const std::string& tool) {
   for (int t : req.threads) {
     for (const char* phase : {"prefill", "decode"}) {
       const bool wanted = std::string(phase) == "prefill" ? req.n_prompt > 0 : req.n_gen > 0;
@@ -135,8 +159,9 @@ void check_complete(const std::vector<Measurement>& rows, const BenchRequest& re
       bool have = false;
       for (const auto& m : rows) have |= m.phase == phase && m.threads == t;
       if (!have)
-        throw CompareError(kExitPeerFailed, fmt::format("{} output has no {} result for {} thread(s)",
-                                                        tool, phase, t));
+        throw CompareError(
+            kExitPeerFailed,
+            fmt::format("{} output has no {} result for {} thread(s)", tool, phase, t));
     }
   }
 }
@@ -146,7 +171,8 @@ void check_complete(const std::vector<Measurement>& rows, const BenchRequest& re
 BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
                             const std::function<void(const std::string&)>& log) {
   if (!fs::is_regular_file(req.model))
-    throw CompareError(kExitUsage, fmt::format("model file '{}' does not exist or is not a file", req.model));
+    throw CompareError(kExitUsage,
+                       fmt::format("model file '{}' does not exist or is not a file", req.model));
   if (req.threads.empty() || req.repetitions < 1 || req.n_prompt < 0 || req.n_gen < 0 ||
       req.n_prompt + req.n_gen == 0)
     throw CompareError(kExitUsage, "need threads, repetitions >= 1 and at least one of -p/-n > 0");
@@ -154,11 +180,13 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
   SearchResult bench_hit, cli_hit;
   if (req.tool != PeerTool::kLlamaCli) bench_hit = find_peer_binary("llama-bench", where);
   const bool use_bench = bench_hit.found.has_value();
-  if (!use_bench && req.tool != PeerTool::kLlamaBench) cli_hit = find_peer_binary("llama-cli", where);
+  if (!use_bench && req.tool != PeerTool::kLlamaBench)
+    cli_hit = find_peer_binary("llama-cli", where);
   if (!use_bench && !cli_hit.found) {
     std::vector<std::string> names;
     std::vector<SearchResult> results;
-    if (req.tool != PeerTool::kLlamaCli) names.push_back("llama-bench"), results.push_back(bench_hit);
+    if (req.tool != PeerTool::kLlamaCli)
+      names.push_back("llama-bench"), results.push_back(bench_hit);
     if (req.tool != PeerTool::kLlamaBench) names.push_back("llama-cli"), results.push_back(cli_hit);
     throw CompareError(kExitPeerNotFound, not_found_message(names, results));
   }
@@ -178,8 +206,9 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
   ctx.version = v.raw.substr(0, v.raw.find('\n'));
   if (v.commit) ctx.build_commit = *v.commit;
   if (v.build_number) ctx.build_number = *v.build_number;
-  if (log) log(fmt::format("peer: {} {} (found via {}), version: {}", ctx.peer, ctx.binary,
-                           found.origin, ctx.version.empty() ? "unknown" : ctx.version));
+  if (log)
+    log(fmt::format("peer: {} {} (found via {}), version: {}", ctx.peer, ctx.binary, found.origin,
+                    ctx.version.empty() ? "unknown" : ctx.version));
 
   if (use_bench) {
     auto argv = llama_bench_argv(ctx.binary, req);
@@ -191,8 +220,8 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
       out.rows = measurements_from_bench(tests);
     } catch (const ParseError& e) {
       throw CompareError(kExitPeerFailed,
-                         fmt::format("peer output unusable: {}\nfirst lines of its stdout:\n{}", e.what(),
-                                     r.stdout_text.substr(0, 400)));
+                         fmt::format("peer output unusable: {}\nfirst lines of its stdout:\n{}",
+                                     e.what(), r.stdout_text.substr(0, 400)));
     }
     const BenchTest& t0 = tests.front();
     if (!t0.build_commit.empty()) ctx.build_commit = t0.build_commit;

@@ -27,7 +27,9 @@ void make_wake_pipe() {
   if (pipe2(g_wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) g_wake_pipe[0] = g_wake_pipe[1] = -1;
 }
 
-void on_signal(int) { request_interrupt(); }
+void on_signal(int) {
+  request_interrupt();
+}
 
 void drain_wake_pipe() {
   char buf[64];
@@ -94,7 +96,9 @@ void request_interrupt() {
   }
 }
 
-bool interrupt_requested() { return g_interrupted != 0; }
+bool interrupt_requested() {
+  return g_interrupted != 0;
+}
 
 void clear_interrupt() {
   g_interrupted = 0;
@@ -112,6 +116,11 @@ RunResult run_process(const RunOptions& opts) {
   std::vector<char*> cargv;
   for (const auto& a : opts.argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
+  std::vector<char*> cenv;
+  if (opts.env) {
+    for (const auto& e : *opts.env) cenv.push_back(const_cast<char*>(e.c_str()));
+    cenv.push_back(nullptr);
+  }
 
   int out_p[2], err_p[2], exec_p[2];
   if (pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0 ||
@@ -123,8 +132,8 @@ RunResult run_process(const RunOptions& opts) {
       exec_w(exec_p[1]);
   Fd in_fd(open(opts.stdin_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (in_fd.fd < 0) {
-    r.spawn_error = fmt::format("cannot open stdin file '{}': {}", opts.stdin_path,
-                                std::strerror(errno));
+    r.spawn_error =
+        fmt::format("cannot open stdin file '{}': {}", opts.stdin_path, std::strerror(errno));
     return r;
   }
 
@@ -148,7 +157,10 @@ RunResult run_process(const RunOptions& opts) {
       [[maybe_unused]] ssize_t n = write(exec_w.fd, &e, sizeof e);
       _exit(127);
     }
-    execv(cargv[0], cargv.data());
+    if (opts.env)
+      execve(cargv[0], cargv.data(), cenv.data());
+    else
+      execv(cargv[0], cargv.data());
     int e = errno;
     [[maybe_unused]] ssize_t n = write(exec_w.fd, &e, sizeof e);
     _exit(127);
@@ -192,11 +204,11 @@ RunResult run_process(const RunOptions& opts) {
     int rc = poll(fds, n, timeout_ms);
     if (rc <= 0) return;
     if (out_i >= 0 && fds[out_i].revents)
-      out_open = read_available(out_r.fd, r.stdout_text, opts.max_capture_bytes,
-                                r.stdout_truncated);
+      out_open =
+          read_available(out_r.fd, r.stdout_text, opts.max_capture_bytes, r.stdout_truncated);
     if (err_i >= 0 && fds[err_i].revents)
-      err_open = read_available(err_r.fd, r.stderr_text, opts.max_capture_bytes,
-                                r.stderr_truncated);
+      err_open =
+          read_available(err_r.fd, r.stderr_text, opts.max_capture_bytes, r.stderr_truncated);
   };
 
   for (;;) {
@@ -209,13 +221,15 @@ RunResult run_process(const RunOptions& opts) {
     }
     // Done when the child is gone and its pipes are closed, or shortly after it is gone (a stray
     // grandchild holding the pipes must not keep us waiting; the group is killed below).
-    if (reaped && ((!out_open && !err_open) ||
-                   Clock::now() - reaped_at > std::chrono::milliseconds(500)))
+    if (reaped &&
+        ((!out_open && !err_open) || Clock::now() - reaped_at > std::chrono::milliseconds(500)))
       break;
     const auto now = Clock::now();
     if (!reaped && kill_reason == Kill::kNone) {
-      if (interrupt_requested()) kill_reason = Kill::kInterrupt;
-      else if (now >= deadline) kill_reason = Kill::kTimeout;
+      if (interrupt_requested())
+        kill_reason = Kill::kInterrupt;
+      else if (now >= deadline)
+        kill_reason = Kill::kTimeout;
       if (kill_reason != Kill::kNone) {
         kill(-pid, SIGTERM);
         term_sent = now;
@@ -257,9 +271,9 @@ std::string describe_status(const RunResult& r) {
     case RunStatus::kSignaled:
       return fmt::format("crashed: killed by {}", sig(r.signal));
     case RunStatus::kTimedOut:
-      return fmt::format("timed out after {:.1f} s; process group killed with {}", r.wall_seconds,
-                         r.escalated_to_sigkill ? "SIGTERM, then SIGKILL (SIGTERM was ignored)"
-                                                : "SIGTERM");
+      return fmt::format(
+          "timed out after {:.1f} s; process group killed with {}", r.wall_seconds,
+          r.escalated_to_sigkill ? "SIGTERM, then SIGKILL (SIGTERM was ignored)" : "SIGTERM");
     case RunStatus::kInterrupted:
       return fmt::format("interrupted by the user; process group killed with {}",
                          r.escalated_to_sigkill ? "SIGTERM, then SIGKILL" : "SIGTERM");
@@ -287,8 +301,9 @@ std::string quote_argv(const std::vector<std::string>& argv) {
   std::string s;
   for (const auto& a : argv) {
     if (!s.empty()) s += ' ';
-    bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                   "0123456789-_./=:,+@%") == std::string::npos;
+    bool plain = !a.empty() && a.find_first_not_of(
+                                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789-_./=:,+@%") == std::string::npos;
     if (plain) {
       s += a;
     } else {

@@ -15,7 +15,7 @@ namespace bitnet::compare {
 struct Measurement {
   std::string phase;  // "decode" (generation, one token per step) or "prefill" (prompt batch)
   int threads = 0;
-  int tokens = 0;     // tokens per repetition (llama-bench n_gen or n_prompt)
+  int tokens = 0;                         // tokens per repetition (llama-bench n_gen or n_prompt)
   std::vector<double> ns_per_token;       // per repetition (empty when only aggregates are known)
   std::vector<double> tokens_per_second;  // per repetition, as the peer reported it
   // When the peer printed only mean ± stddev (llama-bench md/csv): the aggregates.
@@ -26,7 +26,7 @@ struct PeerContext {
   std::string peer = "llama.cpp";  // or "bitnet.cpp"
   std::string tool;                // "llama-bench" or "llama-cli"
   std::string binary;
-  std::string version;             // what `--version` printed (first line)
+  std::string version;  // what `--version` printed (first line)
   std::string build_commit;
   long build_number = 0;
   std::string cpu_info;
@@ -52,7 +52,7 @@ std::string sanitize_label(const std::string& text);
 // The default model label: the file name without directory and ".gguf", sanitized.
 std::string default_model_label(const std::string& model_path);
 
-nlohmann::json to_gbench_json(const PeerContext& ctx, const std::vector<Measurement>& rows,
-                              const std::string& time_unit = "ms");
+nlohmann::ordered_json to_gbench_json(const PeerContext& ctx, const std::vector<Measurement>& rows,
+                                      const std::string& time_unit = "ms");
 
 }  // namespace bitnet::compare

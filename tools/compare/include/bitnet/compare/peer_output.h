@@ -42,7 +42,10 @@ std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat form
 std::vector<BenchTest> parse_llama_bench_any(std::string_view text);
 
 // llama-cli timing lines.
-enum class TimingFormat { kPerfContext, kPrintTimings };  // llama_perf_context_print / llama_print_timings
+enum class TimingFormat {
+  kPerfContext,
+  kPrintTimings
+};  // llama_perf_context_print / llama_print_timings
 struct CliTimings {
   TimingFormat format = TimingFormat::kPerfContext;
   double load_ms = 0;

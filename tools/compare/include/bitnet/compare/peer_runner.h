@@ -18,9 +18,9 @@ namespace bitnet::compare {
 // Exit codes of bitnet-compare (docs/compare.md).
 enum ExitCode : int {
   kExitOk = 0,
-  kExitPeerFailed = 1,   // the peer ran and failed: non-zero exit, crash, timeout, bad output
-  kExitUsage = 2,        // bad arguments, missing model file
-  kExitPeerNotFound = 3, // no peer binary anywhere we looked (not a failure of the peer)
+  kExitPeerFailed = 1,      // the peer ran and failed: non-zero exit, crash, timeout, bad output
+  kExitUsage = 2,           // bad arguments, missing model file
+  kExitPeerNotFound = 3,    // no peer binary anywhere we looked (not a failure of the peer)
   kExitBelowThreshold = 4,  // crossval: the outputs disagree beyond the thresholds
   kExitInterrupted = 130,
 };
@@ -38,8 +38,8 @@ enum class PeerTool { kAuto, kLlamaBench, kLlamaCli };
 
 struct BenchRequest {
   std::string model;
-  int n_prompt = 128;             // prefill tokens (0: no prefill rows)
-  int n_gen = 64;                 // generated tokens per repetition (0: no decode rows)
+  int n_prompt = 128;  // prefill tokens (0: no prefill rows)
+  int n_gen = 64;      // generated tokens per repetition (0: no decode rows)
   std::vector<int> threads{1};
   int repetitions = 5;
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};  // per peer process

@@ -1,6 +1,7 @@
 // Launching a peer program safely: an argument vector (never a shell string), its own process
 // group, captured stdout/stderr, a wall-clock timeout, SIGTERM then SIGKILL to the whole group,
-// and Ctrl-C forwarding (the child sits in its own group, so the terminal's SIGINT reaches only us).
+// and Ctrl-C forwarding (the child sits in its own group, so the terminal's SIGINT reaches only
+// us).
 #pragma once
 
 #include <chrono>
@@ -12,11 +13,14 @@
 namespace bitnet::compare {
 
 struct RunOptions {
-  std::vector<std::string> argv;  // argv[0] is the executable path, run as is (execv, no PATH lookup)
+  std::vector<std::string>
+      argv;  // argv[0] is the executable path, run as is (execv, no PATH lookup)
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   std::chrono::milliseconds kill_grace{std::chrono::seconds(3)};  // SIGTERM → SIGKILL after this
   std::string stdin_path = "/dev/null";  // peers must never wait for a terminal
   size_t max_capture_bytes = 16u << 20;  // per stream; beyond it the oldest bytes are dropped
+  std::optional<std::vector<std::string>>
+      env;  // "K=V" entries replacing the environment; unset: inherit
 };
 
 enum class RunStatus {
@@ -29,8 +33,8 @@ enum class RunStatus {
 
 struct RunResult {
   RunStatus status = RunStatus::kSpawnFailed;
-  int exit_code = -1;           // kExited only
-  int signal = 0;               // kSignaled: the fatal signal; kTimedOut/kInterrupted: what ended it
+  int exit_code = -1;  // kExited only
+  int signal = 0;      // kSignaled: the fatal signal; kTimedOut/kInterrupted: what ended it
   bool escalated_to_sigkill = false;  // SIGTERM was not enough
   std::string stdout_text;
   std::string stderr_text;
