@@ -80,6 +80,14 @@ void describe(DecodeModel& m) {
   }
 }
 
+EngineOptions engine_options(int threads, int64_t n_ctx, int64_t n_batch) {
+  EngineOptions o;
+  o.n_threads = threads;
+  o.n_ctx = n_ctx;
+  o.n_batch = n_batch;
+  return o;
+}
+
 int32_t check_token(const Model& m) {
   return static_cast<int32_t>(m.hparams().n_vocab / 3);
 }
@@ -114,7 +122,7 @@ const std::vector<float>& reference_logits(DecodeModel& m) {
   const std::string saved = old ? old : "";
   setenv("BITNET_ISA", "scalar", 1);
   try {
-    Engine ref(*m.model, EngineOptions{1, 8, 1});
+    Engine ref(*m.model, engine_options(1, 8, 1));
     auto l = ref.forward(check_token(*m.model));
     m.ref_logits.assign(l.begin(), l.end());
   } catch (...) {
@@ -177,7 +185,7 @@ void run_decode(benchmark::State& st, DecodeModel& m, int64_t pos, int threads) 
       throw std::runtime_error("position " + std::to_string(pos) + " + " +
                                std::to_string(kDriftTokens) + " exceeds the model's context " +
                                std::to_string(n_ctx));
-    Engine eng(*m.model, EngineOptions{threads, pos + kDriftTokens, 64});
+    Engine eng(*m.model, engine_options(threads, pos + kDriftTokens, 64));
     const auto fill = tokens_for(*m.model, pos + 1, "decode/fill/" + m.label);
     const auto toks = tokens_for(*m.model, kDriftTokens, "decode/tokens/" + m.label);
     move_to(eng, pos, fill);
@@ -203,7 +211,7 @@ void run_decode(benchmark::State& st, DecodeModel& m, int64_t pos, int threads) 
 void run_prefill(benchmark::State& st, DecodeModel& m, int64_t n_tokens, int threads) {
   try {
     if (!m.model) throw std::runtime_error("model " + m.spec + " was not prepared");
-    Engine eng(*m.model, EngineOptions{threads, n_tokens, n_tokens});
+    Engine eng(*m.model, engine_options(threads, n_tokens, n_tokens));
     const auto toks = tokens_for(*m.model, n_tokens, "prefill/" + m.label);
     eng.forward(std::span<const int32_t>(toks));  // warm-up
     eng.reset();

@@ -150,8 +150,14 @@ bool in_mode(const MatCase& c, bool is_2b4t) {
   switch (run_options().mode) {
     case Mode::kFull:
       return true;
-    case Mode::kDefault:  // every kernel at the 2B4T shapes, dispatch everywhere
+    case Mode::kDefault: {  // every kernel at the 2B4T shapes, dispatch everywhere
+      // Scalar code (the references, or what dispatch falls back to) at N <= 8 only: at N = 128
+      // it alone would take most of the 10-minute budget. --bitnet_full runs it everywhere.
+      const KernelInfo& k =
+          c.kernel ? *c.kernel : select_kernel_pinned(Op::kMatmul, c.wtype, c.N, run_options().isa);
+      if (k.isa == Isa::kScalar && c.N > 8) return false;
       return is_2b4t || c.kernel == nullptr;
+    }
     case Mode::kQuick: {  // a representative handful
       const bool qo = c.M == 2560 && c.K == 2560, up = c.M == 6912 && c.K == 2560;
       if (c.N != 1 && c.N != 32) return false;
