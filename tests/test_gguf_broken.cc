@@ -109,6 +109,19 @@ TEST(GgufBroken, HugeArrayCounts) {
   expect_error(s, "key 'nested'[0] count", "items of type str");
 }
 
+TEST(GgufBroken, ArrayItemLimitIsCheckedBeforeDecoding) {
+  // 2^24 + 1 one-byte items that really are in the file: the count fits the remaining bytes but
+  // would decode to ~800 MB of Values, so the per-file item limit rejects it before any item.
+  const uint64_t n = (uint64_t{1} << 24) + 1;
+  Spec s = small_spec();
+  Bytes b;
+  b.i32(0).u64(n);
+  b.b.resize(b.b.size() + n, 0);
+  s.kvs.push_back(kv("huge.u8", ValueType::kArray, b));
+  expect_error(s, "key 'huge.u8' count",
+               "16777217 more array items exceed the limit of 16777216 metadata array items");
+}
+
 TEST(GgufBroken, InvalidValueTypes) {
   Spec s = small_spec();
   s.kvs.push_back(kv("x", static_cast<ValueType>(13), Bytes().u32(0)));
