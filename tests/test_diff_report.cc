@@ -67,6 +67,10 @@ TEST(DiffReport, JsonCarriesNumbersAndFlaggedNames) {
   EXPECT_EQ(g["u_test_method"], "exact");
   EXPECT_NEAR(g["change"].get<double>(), 0.2, 0.02);
   EXPECT_EQ(g["ci"].size(), 2u);
+  // Aggregates paired by name, in the metric's unit (ns for times).
+  EXPECT_NEAR(g["aggregates"]["baseline"]["median"].get<double>(), 100.3e3, 1e-6);
+  EXPECT_GT(g["aggregates"]["contender"]["median"].get<double>(), 115e3);
+  EXPECT_TRUE(g["aggregates"]["baseline"].contains("cv"));
   EXPECT_EQ(j["families"].size(), 3u);
   EXPECT_EQ(j["overall"]["compared"], 3);
 }

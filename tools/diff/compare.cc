@@ -264,6 +264,11 @@ BenchmarkDiff diff_one(const std::string& name, const BenchmarkSamples* base,
                                             : "contender") +
                       ": rerun with --benchmark_report_aggregates_only=false");
   compare_samples(d, bs, cs, opts.method);
+  for (const auto& [agg, metrics] : base->aggregates)
+    if (auto v = metrics.find(d.metric); v != metrics.end()) d.aggregates_baseline[agg] = v->second;
+  for (const auto& [agg, metrics] : cont->aggregates)
+    if (auto v = metrics.find(d.metric); v != metrics.end())
+      d.aggregates_contender[agg] = v->second;
   decide(d);
   return d;
 }

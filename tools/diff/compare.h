@@ -3,6 +3,7 @@
 // AND |change| >= min_change" (both configurable, per family).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <regex>
 #include <string>
@@ -85,7 +86,10 @@ struct BenchmarkDiff {
   UMethod method = UMethod::kAuto;
   double min_p = 0;  // smallest p reachable with these sample sizes
   double alpha = 0.05, min_change = 0.05;
-  std::string message;             // error / skip message
+  std::string message;  // error / skip message
+  // The metric's Google Benchmark aggregates on each side (mean, median, stddev, cv, ...), paired
+  // by aggregate name; empty when a side reported none.
+  std::map<std::string, double> aggregates_baseline, aggregates_contender;
   std::vector<std::string> notes;  // warnings about this comparison
 };
 

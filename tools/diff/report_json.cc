@@ -53,6 +53,9 @@ nlohmann::ordered_json render_json(const DiffReport& report) {
     if (d.has_ci) r["ci"] = {num(d.ci_low), num(d.ci_high)};
     if (!d.message.empty()) r["message"] = d.message;
     if (!d.notes.empty()) r["notes"] = d.notes;
+    if (!d.aggregates_baseline.empty() || !d.aggregates_contender.empty())
+      r["aggregates"] = {{"baseline", d.aggregates_baseline},
+                         {"contender", d.aggregates_contender}};
     if (d.verdict == Verdict::kRegression && !d.ignored) flagged.push_back(d.name);
     rows.push_back(std::move(r));
   }
