@@ -24,5 +24,5 @@ endif()
 # crossval detokenizes with the project's GGUF reader when it is part of the build.
 if(TARGET bitnet_gguf)
   target_link_libraries(bitnet_compare PRIVATE bitnet_gguf)
-  target_compile_definitions(bitnet_compare PRIVATE BITNET_COMPARE_HAVE_GGUF=1)
+  target_compile_definitions(bitnet_compare PUBLIC BITNET_COMPARE_HAVE_GGUF=1)
 endif()

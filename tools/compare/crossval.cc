@@ -369,7 +369,7 @@ CrossvalReport run_crossval(const CrossvalOptions& opts, const SearchInputs& whe
   std::vector<std::string> ours_argv = {run_bin.string(),
                                         "-m",
                                         opts.model,
-                                        "--tokens",
+                                        "-p",
                                         ids_text(rep.prompt_ids),
                                         "-n",
                                         std::to_string(opts.steps),
