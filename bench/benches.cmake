@@ -37,7 +37,7 @@ add_executable(bitnet_benches
   bench_dequant.cc
   bench_quant_act.cc
 )
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/bench_decode.cc)
+if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/bench_decode.cc AND TARGET bitnet_model)
   target_sources(bitnet_benches PRIVATE bench_decode.cc)
   target_link_libraries(bitnet_benches PRIVATE bitnet_model)
   target_compile_definitions(bitnet_benches PRIVATE BITNET_BENCH_DECODE=1)

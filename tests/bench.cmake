@@ -26,7 +26,7 @@ add_test(NAME bench_quick_run
 set_tests_properties(bench_quick_run PROPERTIES LABELS "bench" TIMEOUT 180
                      FIXTURES_SETUP bench_quick_json)
 set(_bench_families gemv,gemm,dequant,quant_act,probe)
-if(EXISTS ${PROJECT_SOURCE_DIR}/bench/bench_decode.cc)
+if(EXISTS ${PROJECT_SOURCE_DIR}/bench/bench_decode.cc AND TARGET bitnet_model)
   string(APPEND _bench_families ",decode,prefill")
 endif()
 add_test(NAME bench_quick_json COMMAND bench_json_check ${_bench_json} ${_bench_families})
