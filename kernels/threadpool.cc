@@ -11,6 +11,12 @@
 #define BITNET_CPU_RELAX() ((void)0)
 #endif
 
+// How a job runs: tasks are claimed with a CAS on claim_ = (generation << 32 | next index), and
+// the caller waits until done_ == n_tasks -- NOT for every worker. A worker that is descheduled
+// (the machine is shared) simply finds the job finished when it wakes: its CAS against the old
+// generation fails. The caller resets claim_ to the new generation before rewriting fn_/n_tasks_
+// (all seq_cst), so a late worker can never pair an old generation with new job fields.
+
 namespace bitnet {
 namespace {
 
@@ -36,8 +42,8 @@ ThreadPool::ThreadPool(int n_threads, int spin_us)
 }
 
 ThreadPool::~ThreadPool() {
-  stop_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_seq_cst);
+  stop_.store(true);
+  generation_.fetch_add(1);
   wake_sleepers();
   for (auto& w : workers_) w.join();
 }
@@ -45,24 +51,32 @@ ThreadPool::~ThreadPool() {
 // (libstdc++ 12's std::atomic::wait can miss a notify -- GCC PR 104928 -- so a condition
 // variable is used for sleeping; the common, busy case never touches it.)
 void ThreadPool::wake_sleepers() {
-  if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
+  if (sleepers_.load() == 0) return;
   { std::lock_guard<std::mutex> lock(sleep_mutex_); }
   wake_.notify_all();
 }
 
-void ThreadPool::run_tasks(int thread) {
+void ThreadPool::run_tasks(int thread, uint32_t gen) {
   InsideTask guard;
+  const auto* fn = fn_.load();
+  const int64_t n = n_tasks_.load();
+  uint64_t v = claim_.load();
   for (;;) {
-    if (failed_.load(std::memory_order_relaxed)) return;
-    const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (task >= n_tasks_) return;
-    try {
-      (*fn_)(task, thread);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex_);
-      if (!error_) error_ = std::current_exception();
-      failed_.store(true, std::memory_order_relaxed);
+    if ((v >> 32) != gen) return;  // that job is over (or a newer one started)
+    const auto task = static_cast<int64_t>(v & 0xffffffffu);
+    if (task >= n) return;
+    if (!claim_.compare_exchange_weak(v, v + 1)) continue;  // v reloaded
+    if (!failed_.load(std::memory_order_relaxed)) {
+      try {
+        (*fn)(task, thread);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+        failed_.store(true, std::memory_order_relaxed);
+      }
     }
+    done_.fetch_add(1);
+    v = claim_.load();
   }
 }
 
@@ -71,27 +85,27 @@ void ThreadPool::worker_main(int thread) {
   uint32_t seen = 0;
   for (;;) {
     // Spin for a short while: the next job usually follows within microseconds during decode.
-    uint32_t gen = generation_.load(std::memory_order_acquire);
+    uint32_t gen = generation_.load();
     if (gen == seen && spin_us_ > 0) {
       const auto deadline = Clock::now() + std::chrono::microseconds(spin_us_);
       for (int i = 0; gen == seen; ++i) {
         BITNET_CPU_RELAX();
         if ((i & 255) == 255 && Clock::now() > deadline) break;
-        gen = generation_.load(std::memory_order_acquire);
+        gen = generation_.load(std::memory_order_relaxed);
       }
+      gen = generation_.load();
     }
     if (gen == seen) {
       // Sleep. sleepers_ is raised before re-checking generation_, and the caller reads
       // sleepers_ after bumping generation_ (both seq_cst), so one of them sees the other.
       std::unique_lock<std::mutex> lock(sleep_mutex_);
-      sleepers_.fetch_add(1, std::memory_order_seq_cst);
-      while ((gen = generation_.load(std::memory_order_seq_cst)) == seen) wake_.wait(lock);
-      sleepers_.fetch_sub(1, std::memory_order_relaxed);
+      sleepers_.fetch_add(1);
+      while ((gen = generation_.load()) == seen) wake_.wait(lock);
+      sleepers_.fetch_sub(1);
     }
     seen = gen;
-    if (stop_.load(std::memory_order_acquire)) return;
-    run_tasks(thread);
-    busy_workers_.fetch_sub(1, std::memory_order_acq_rel);
+    if (stop_.load()) return;
+    run_tasks(thread, gen);
   }
 }
 
@@ -103,27 +117,29 @@ void ThreadPool::parallel_for(int64_t n_tasks,
     for (int64_t t = 0; t < n_tasks; ++t) fn(t, 0);
     return;
   }
+  if (n_tasks > 0xffffffffll)
+    throw std::invalid_argument("ThreadPool::parallel_for: more than 2^32-1 tasks");
   std::lock_guard<std::mutex> call_lock(call_mutex_);
-  fn_ = &fn;
-  n_tasks_ = n_tasks;
-  next_task_.store(0, std::memory_order_relaxed);
-  failed_.store(false, std::memory_order_relaxed);
+  const uint32_t gen = generation_.load() + 1;
+  claim_.store(static_cast<uint64_t>(gen) << 32);  // first: retires the previous job's claims
+  done_.store(0);
+  failed_.store(false);
   error_ = nullptr;
-  busy_workers_.store(n_threads_ - 1, std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_seq_cst);  // publishes the job
+  fn_.store(&fn);
+  n_tasks_.store(n_tasks);
+  generation_.store(gen);  // publishes the job
   wake_sleepers();
 
-  run_tasks(0);
+  run_tasks(0, gen);
 
-  // Wait for workers still finishing their last task: spin, then yield.
-  for (int i = 0; busy_workers_.load(std::memory_order_acquire) != 0; ++i) {
+  // Wait only for tasks that workers claimed and are still running: spin, then yield.
+  for (int i = 0; done_.load() != n_tasks; ++i) {
     if (i < 4096) {
       BITNET_CPU_RELAX();
     } else {
       std::this_thread::yield();
     }
   }
-  fn_ = nullptr;
   if (error_) {
     std::exception_ptr e = error_;
     error_ = nullptr;

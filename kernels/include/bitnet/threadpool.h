@@ -26,14 +26,15 @@ class ThreadPool {
   int size() const { return n_threads_; }
 
   // Runs fn(task, thread) for task in [0, n_tasks), tasks handed out dynamically; thread is in
-  // [0, size()). Returns when all tasks are done. If tasks throw, the remaining tasks are skipped
-  // and the first exception is rethrown here. Calls from several threads are serialized; a call
-  // from inside a task runs inline on that thread.
+  // [0, size()). Returns when all tasks are done; it never waits for a worker that has not
+  // started (on a busy machine the caller may run every task itself). If tasks throw, the remaining
+  // tasks are skipped and the first exception is rethrown here. Calls from several threads are
+  // serialized; a call from inside a task runs inline on that thread.
   void parallel_for(int64_t n_tasks, const std::function<void(int64_t task, int thread)>& fn);
 
  private:
   void worker_main(int thread);
-  void run_tasks(int thread);
+  void run_tasks(int thread, uint32_t gen);
   void wake_sleepers();
 
   const int n_threads_;
@@ -41,10 +42,11 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex call_mutex_;  // one job at a time
 
-  // Current job (written by the caller before bumping generation_).
-  const std::function<void(int64_t, int)>* fn_ = nullptr;
-  int64_t n_tasks_ = 0;
-  std::atomic<int64_t> next_task_{0};
+  // The current job (see threadpool.cc for the protocol). All seq_cst unless noted.
+  std::atomic<const std::function<void(int64_t, int)>*> fn_{nullptr};
+  std::atomic<int64_t> n_tasks_{0};
+  std::atomic<uint64_t> claim_{0};  // generation << 32 | next task index
+  std::atomic<int64_t> done_{0};    // tasks finished (or skipped after a failure)
   std::atomic<bool> failed_{false};
   std::mutex error_mutex_;
   std::exception_ptr error_;
@@ -53,7 +55,6 @@ class ThreadPool {
   std::atomic<int> sleepers_{0};         // workers blocked on wake_
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
-  std::atomic<int> busy_workers_{0};  // workers still inside the current job
   std::atomic<bool> stop_{false};
 };
 
