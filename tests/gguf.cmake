@@ -7,6 +7,7 @@ bitnet_add_gtest(test_gguf
     ${CMAKE_CURRENT_LIST_DIR}/test_gguf_golden.cc
     ${CMAKE_CURRENT_LIST_DIR}/test_gguf_broken.cc
     ${CMAKE_CURRENT_LIST_DIR}/test_gguf_mutation.cc
+    ${CMAKE_CURRENT_LIST_DIR}/test_gguf_dump.cc
   LIBS bitnet_gguf)
 target_include_directories(test_gguf PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 
