@@ -141,6 +141,15 @@ Mem read_mem() {
   return m;
 }
 
+// CPU seconds this process used so far (all threads): on a shared machine, wall time / CPU time
+// shows how much of the run the threads actually got a core.
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -176,6 +185,7 @@ int run(const Args& a) {
 
   std::vector<int32_t> out;
   double eval_ms = 0.0;
+  const double cpu0 = cpu_seconds();
   for (int64_t k = 0; k < a.n_predict; ++k) {
     out.push_back(Engine::argmax(logits));
     if (k + 1 == a.n_predict) break;
@@ -183,6 +193,7 @@ int run(const Args& a) {
     logits = engine.forward(out.back());
     eval_ms += ms_since(t0);
   }
+  const double eval_cpu_s = cpu_seconds() - cpu0;
   const int64_t eval_runs = a.n_predict > 0 ? a.n_predict - 1 : 0;
   const Profile& prof = engine.profile();
   const Mem mem = read_mem();
@@ -240,6 +251,11 @@ int run(const Args& a) {
     std::fprintf(stderr, "bitnet_perf_context_print: %16s = %10.2f ms / %5lld tokens\n",
                  "total time", prompt_ms + eval_ms,
                  static_cast<long long>(prompt.size() + eval_runs));
+    std::fprintf(stderr,
+                 "bitnet_cpu: eval used %.2f CPU-s for %.2f s wall with %d threads (%.0f %% of the "
+                 "cores it asked for)\n",
+                 eval_cpu_s, eval_ms / 1e3, a.threads,
+                 eval_ms > 0 ? 100.0 * eval_cpu_s / (a.threads * eval_ms / 1e3) : 0.0);
     std::fprintf(stderr,
                  "bitnet_memory: peak RSS %.1f MiB (anon %.1f MiB, file-backed %.1f MiB); KV cache "
                  "%.1f MiB reserved, scratch %.2f MiB; weights streamed per token %.1f MiB\n",
