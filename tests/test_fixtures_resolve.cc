@@ -265,6 +265,21 @@ TEST_F(ResolveTest, ManifestDigestMismatchIsAnIntegrityError) {
   EXPECT_FALSE(std::filesystem::exists(dir / "cache/models/bad/model.gguf.part"));
 }
 
+TEST_F(ResolveTest, UnstampablePathIsStampedInTheCache) {
+  const std::string model = dir / "m.gguf";
+  bitnet::testing::write_file(model, bitnet::testing::gguf_like_bytes(5000, 8));
+  // A directory where the stamp would go: unwritable even for root (a read-only dir is not).
+  std::filesystem::create_directories(model + ".verified");
+  const fx::Resolved r = fx::resolve(model, opts);
+  EXPECT_EQ(r.source, "path");
+  const auto v = fx::verify_file(model, false);
+  EXPECT_FALSE(v.rehashed);  // the cache-side stamp vouches for it
+  EXPECT_EQ(v.sha256, r.sha256);
+  EXPECT_EQ(fx::gc_cache(dir / "cache", true).size(), 0u);  // gc keeps stamps of existing files
+  std::filesystem::remove(model);
+  EXPECT_EQ(fx::gc_cache(dir / "cache", false).size(), 1u);  // and drops them when the file goes
+}
+
 TEST_F(ResolveTest, GcRemovesDebrisOnly) {
   const fx::Resolved r = fx::resolve("m", opts);
   const std::string d = dir / "cache/models/m";
