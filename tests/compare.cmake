@@ -25,3 +25,11 @@ foreach(_t ${_cmp_tests})
     add_dependencies(test_compare_${_t} bitnet-compare)
   endif()
 endforeach()
+
+# ci/compare.sh end to end, with a fake bitnet_benches and the fake llama-bench.
+if(TARGET bitnet-compare)
+  add_test(NAME compare_sh_interleaved_table
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/compare_helpers/check_compare_sh.sh ${CMAKE_SOURCE_DIR}
+                   $<TARGET_FILE:compare_fake_llama> $<TARGET_FILE:bitnet-compare> ${BITNET_TEST_DATA_DIR})
+  set_tests_properties(compare_sh_interleaved_table PROPERTIES LABELS shim TIMEOUT 120)
+endif()

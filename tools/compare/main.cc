@@ -42,7 +42,7 @@ bench options:
                          $BITNET_CPP_DIR, else llama.cpp)
   --model-label LABEL    the <model> segment of row names [file name without .gguf]
   --timeout SEC          per peer process; then SIGTERM, SIGKILL to its group      [600]
-  --time-unit ns|us|ms|s unit of real_time/cpu_time (per token)                    [ms]
+  --time-unit ns|us|ms|s unit of real_time/cpu_time (per token)                    [ns]
   --prompt TEXT          llama-cli fallback prompt               ["The quick brown fox"]
   --no-cnv yes|no        pass -no-cnv to llama-cli (default: yes for llama.cpp, no for bitnet.cpp)
   -o FILE                write the JSON to FILE instead of stdout
@@ -133,7 +133,7 @@ void log_line(const std::string& s) {
 int cmd_bench(Args& a) {
   bc::BenchRequest req;
   std::optional<std::string> llama_dir;
-  std::string out_path, unit = "ms";
+  std::string out_path, unit = "ns";
   while (a.more()) {
     const std::string f = a.next("");
     if (f == "-m" || f == "--model")
@@ -220,7 +220,7 @@ int cmd_find(Args& a) {
 }
 
 int cmd_convert(Args& a) {
-  std::string in_path, out_path, unit = "ms";
+  std::string in_path, out_path, unit = "ns";
   bc::PeerContext ctx;
   std::optional<std::string> label;
   while (a.more()) {

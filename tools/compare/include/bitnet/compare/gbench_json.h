@@ -53,6 +53,6 @@ std::string sanitize_label(const std::string& text);
 std::string default_model_label(const std::string& model_path);
 
 nlohmann::ordered_json to_gbench_json(const PeerContext& ctx, const std::vector<Measurement>& rows,
-                                      const std::string& time_unit = "ms");
+                                      const std::string& time_unit = "ns");
 
 }  // namespace bitnet::compare
