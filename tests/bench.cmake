@@ -8,6 +8,8 @@ bitnet_add_gtest(test_bench_naming LABELS unit bench
   SOURCES test_bench_naming.cc LIBS bitnet_bench_naming)
 bitnet_add_gtest(test_bench_options LABELS unit bench
   SOURCES test_bench_options.cc LIBS bitnet_bench_support)
+bitnet_add_gtest(test_bench_support LABELS unit bench
+  SOURCES test_bench_support.cc LIBS bitnet_bench_support)
 bitnet_add_gtest(test_bench_cli LABELS bench
   SOURCES test_bench_cli.cc LIBS bitnet_kernels)
 target_compile_definitions(test_bench_cli PRIVATE BITNET_BENCHES_EXE="$<TARGET_FILE:bitnet_benches>")

@@ -68,10 +68,12 @@ void check_row(const json& row, size_t index, std::set<std::string>& families) {
     auto isa = bitnet::isa_from_name(impl.substr(0, impl.find_first_of("._")));
     if (isa && !bitnet::cpu_has(*isa)) error(name + ": ran although this CPU lacks " + impl);
   }
+  // Aggregates (stddev, cv) may legitimately be 0; measured rows may not.
+  const bool measured = row.value("run_type", "iteration") == "iteration";
   for (const char* t : {"real_time", "cpu_time"}) {
     if (!row.contains(t) || !row[t].is_number() || !std::isfinite(row[t].get<double>()) ||
-        row[t].get<double>() <= 0)
-      error(name + ": " + t + " missing, non-finite or not positive");
+        row[t].get<double>() < 0 || (measured && row[t].get<double>() == 0))
+      error(name + ": " + t + " missing, non-finite, negative or (measured) zero");
   }
   for (const auto& c : required_counters(n.family)) {
     if (!row.contains(c) || !row[c].is_number()) {

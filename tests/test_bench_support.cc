@@ -1,0 +1,93 @@
+// The suite's helpers: probe measurements and keys, cold-weight rotation, seeded inputs, labels.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "bitnet/cpu.h"
+#include "bitnet/registry.h"
+#include "common.h"
+#include "probe.h"
+
+namespace bitnet::bench {
+namespace {
+
+TEST(BenchProbe, KeysAndCacheSizes) {
+  EXPECT_EQ(limit_key(Limit::kDramRead, 2, Isa::kScalar), "dram_read/threads:2");
+  EXPECT_EQ(limit_key(Limit::kInt8Peak, 1, Isa::kAvx2), "int8_peak/avx2/threads:1");
+  EXPECT_GE(cache_sizes().l2, 64u * 1024);
+  EXPECT_GT(cache_sizes().l3, cache_sizes().l2);
+}
+
+TEST(BenchProbe, MeasuresAPositiveL2Bandwidth) {
+  const double bw = measure_limit(Limit::kL2Read, 1, Isa::kAvx2, 0.05);
+  EXPECT_TRUE(std::isfinite(bw));
+  EXPECT_GT(bw, 1e8);  // any CPU of this century reads its L2 faster than 100 MB/s
+}
+
+TEST(BenchProbe, Int8PeakNeedsTheIsa) {
+  if (cpu_has(Isa::kAvx2)) {
+    EXPECT_GT(measure_limit(Limit::kInt8Peak, 1, Isa::kAvx2, 0.05), 1e8);
+  }
+  if (cpu_has(Isa::kAvx512Vnni)) GTEST_SKIP() << "this CPU has avx512vnni";
+  try {
+    measure_limit(Limit::kInt8Peak, 1, Isa::kAvx512Vnni, 0.05);
+    FAIL() << "no error for a missing ISA";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "CPU lacks avx512vnni");
+  }
+}
+
+TEST(BenchSupport, ColdSetExceedsFourL3sWithIdenticalCopies) {
+  const WeightMatrix& w = weights_for(TypeId::kTQ2_0, 640, 2560, true);
+  EXPECT_GE(w.copies.size() * w.tensor_bytes, 4 * cache_sizes().l3);
+  ASSERT_GE(w.copies.size(), 2u);
+  EXPECT_EQ(std::memcmp(w.copies.front(), w.copies.back(), w.tensor_bytes), 0);
+  const WeightMatrix& hot = weights_for(TypeId::kTQ2_0, 640, 2560, false);
+  EXPECT_EQ(hot.copies.size(), 1u);
+  EXPECT_EQ(std::memcmp(hot.copies[0], w.copies[0], w.tensor_bytes), 0);
+}
+
+TEST(BenchSupport, I2sWeightsCarryTheirScale) {
+  const WeightMatrix& w = weights_for(TypeId::kI2_S, 128, 256, false);
+  EXPECT_EQ(w.tensor_bytes, 128u * 256 / 4 + 32);
+  EXPECT_GT(w.w_scale, 0.0f);
+}
+
+TEST(BenchSupport, RngStreamsAreFixedBySeedAndName) {
+  Rng a(7, "acts/tq2_0"), b(7, "acts/tq2_0"), c(7, "acts/i2_s"), d(8, "acts/tq2_0");
+  const uint64_t va = a.next();
+  EXPECT_EQ(va, b.next());
+  EXPECT_NE(va, c.next());
+  EXPECT_NE(va, d.next());
+  for (int i = 0; i < 1000; ++i) {
+    float u = a.uniform();
+    EXPECT_GE(u, -1.0f);
+    EXPECT_LT(u, 1.0f);
+  }
+}
+
+TEST(BenchSupport, LabelsOfTypesAndKernels) {
+  EXPECT_EQ(type_label(TypeId::kTQ2_0), "tq2_0");
+  EXPECT_EQ(type_label(TypeId::kI2_S), "i2_s");
+  EXPECT_EQ(type_label(TypeId::kQ8_K), "q8_k");
+  EXPECT_EQ(type_label(TypeId::kI8), "i8_s");
+  const KernelInfo& ref = reference_kernel(Op::kMatmul, TypeId::kTQ2_0);
+  EXPECT_EQ(impl_label(ref), "scalar");
+  for (const KernelInfo& k : all_kernels()) {
+    std::string label = impl_label(k);
+    EXPECT_EQ(label.rfind(std::string(isa_name(k.isa)), 0), 0u) << k.name << " -> " << label;
+  }
+}
+
+TEST(BenchSupport, CompareExactNamesTheFirstDifference) {
+  std::vector<float> a = {1, 2, 3}, b = {1, 2, 3.5f};
+  EXPECT_EQ(compare_exact(a, a, "k"), "");
+  EXPECT_NE(compare_exact(a, b, "k").find("[2]"), std::string::npos);
+  std::vector<float> z = {0.0f}, nz = {-0.0f};
+  EXPECT_NE(compare_exact(z, nz, "k"), "");  // bit for bit
+}
+
+}  // namespace
+}  // namespace bitnet::bench
