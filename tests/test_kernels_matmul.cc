@@ -189,6 +189,48 @@ INSTANTIATE_TEST_SUITE_P(AllMatmulKernels, MatmulKernel,
                          ::testing::ValuesIn(kernel_names(Op::kMatmul)),
                          [](const auto& info) { return info.param; });
 
+// The driver refuses bad arguments with a message naming the problem (never a crash).
+TEST(MatmulDriver, RejectsBadArgumentsWithClearErrors) {
+  Problem p(TypeId::kTQ2_0, 8, 512, 2, 3, false);
+  std::vector<float> y(64);
+  auto expect_error = [&](MatmulArgs a, const std::string& needle, const KernelInfo* k = nullptr) {
+    try {
+      matmul(a, nullptr, k);
+      ADD_FAILURE() << "no error for: " << needle;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  const MatmulArgs ok = p.args(y.data(), 8);
+  matmul(ok);  // valid
+  MatmulArgs a = ok;
+  a.K = 300;
+  expect_error(a, "not a positive multiple of the TQ2_0 block (256)");
+  a = ok;
+  a.wtype = TypeId::kF16;
+  expect_error(a, "not a ternary format");
+  a = ok;
+  a.wtype = TypeId::kI2_S;
+  expect_error(a, "activations are Q8_K but I2_S needs I8");
+  a = ok;
+  a.w_row_bytes = 100;
+  expect_error(a, "w_row_bytes = 100");
+  a = ok;
+  a.w = nullptr;
+  expect_error(a, "weights pointer is null");
+  a = ok;
+  a.y = nullptr;
+  expect_error(a, "output pointer is null");
+  a = ok;
+  a.y_col_stride = 4;
+  expect_error(a, "y_col_stride = 4 < M = 8");
+  a = ok;
+  a.M = 0;
+  expect_error(a, "M = 0");
+  expect_error(ok, "does not handle TQ2_0", &reference_kernel(Op::kMatmul, TypeId::kTQ1_0));
+  expect_error(ok, "is a dequant kernel", &reference_kernel(Op::kDequant, TypeId::kTQ2_0));
+}
+
 // The reference against an independent model: integer dot products of the KNOWN trits with the
 // quantized activations, then the documented epilogue. Checks the weight layouts end to end.
 TEST(MatmulReference, MatchesIndependentIntegerModel) {
