@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bitnet/cpu.h"
@@ -36,7 +37,7 @@ double default_min_time(Mode m) {
     case Mode::kQuick:
       return 0.02;
     case Mode::kDefault:
-      return 0.1;
+      return 0.05;
     case Mode::kFull:
       return 0.5;
   }
@@ -95,8 +96,19 @@ int run(int argc, char** argv) {
   std::vector<char*> args(argv, argv + argc);
   std::string min_time = "--benchmark_min_time=" + std::to_string(default_min_time(o.mode));
   bool has_min_time = false;
-  for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], "--benchmark_min_time", 20) == 0) has_min_time = true;
+  std::string min_time_fixed;
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (!a.starts_with("--benchmark_min_time")) continue;
+    has_min_time = true;
+    // Google Benchmark 1.8 spells seconds "0.5s"; 1.7.1 only parses the bare number.
+    if (a.size() > 1 && a.ends_with("s") && a.find('=') != std::string_view::npos) {
+      min_time_fixed = std::string(a.substr(0, a.size() - 1));
+      std::fprintf(stderr, "bitnet_benches: note: %s read as %s (Google Benchmark 1.7.1 syntax)\n",
+                   args[i], min_time_fixed.c_str());
+      args[i] = min_time_fixed.data();
+    }
+  }
   if (!has_min_time) args.insert(args.begin() + 1, min_time.data());
   int n_args = static_cast<int>(args.size());
   args.push_back(nullptr);

@@ -156,6 +156,9 @@ bool in_mode(const MatCase& c, bool is_2b4t) {
       const KernelInfo& k =
           c.kernel ? *c.kernel : select_kernel_pinned(Op::kMatmul, c.wtype, c.N, run_options().isa);
       if (k.isa == Isa::kScalar && c.N > 8) return false;
+      // Cold weights matter for GEMV; a GEMM reuses each weight row over N columns, so its cold
+      // rows (in --bitnet_full) differ little from hot ones.
+      if (c.cold && c.N > 1) return false;
       return is_2b4t || c.kernel == nullptr;
     }
     case Mode::kQuick: {  // a representative handful

@@ -49,6 +49,15 @@ TEST(BenchCli, UnknownFlagsAreRejected) {
   EXPECT_NE(theirs.output.find("unrecognized"), std::string::npos) << theirs.output;
 }
 
+TEST(BenchCli, AcceptsMinTimeWithSecondsSuffix) {
+  Result r = run("--benchmark_min_time=0.001s --benchmark_filter=^quant_act/i8_s/dispatch/N:1/");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("read as --benchmark_min_time=0.001"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("quant_act/i8_s/dispatch/N:1/K:2560/threads:1/real_time"),
+            std::string::npos)
+      << r.output;
+}
+
 TEST(BenchCli, ListsStableNames) {
   Result r =
       run("--bitnet_quick --benchmark_list_tests=true --benchmark_filter=^gemv/tq2_0/dispatch");
