@@ -1,4 +1,7 @@
 // Synthetic generator: determinism, seeds, and the tiny model read back through the GGUF reader.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -226,6 +229,35 @@ TEST_F(SyntheticTest, ResolveGeneratesOnceThenUsesTheCache) {
   } catch (const fx::Error& e) {
     EXPECT_EQ(e.kind(), fx::ErrorKind::kNotFound);
   }
+}
+
+TEST_F(SyntheticTest, ConcurrentResolversGenerateOnce) {
+  // Whatever the timing, the lock + re-check lets exactly one process generate.
+  pid_t kids[3];
+  for (pid_t& k : kids) {
+    k = ::fork();
+    ASSERT_GE(k, 0);
+    if (k == 0) {
+      try {
+        fx::ResolveOptions o;
+        o.progress = fx::ProgressMode::kNone;
+        const fx::Resolved r = fx::resolve("synthetic:tiny:i2_s@21", o);
+        ::_exit(r.source == "generated" ? 10 : r.source == "cache" ? 11 : 12);
+      } catch (...) {
+        ::_exit(13);
+      }
+    }
+  }
+  int generated = 0, cached = 0;
+  for (pid_t k : kids) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(k, &status, 0), k);
+    ASSERT_TRUE(WIFEXITED(status));
+    generated += WEXITSTATUS(status) == 10;
+    cached += WEXITSTATUS(status) == 11;
+  }
+  EXPECT_EQ(generated, 1);
+  EXPECT_EQ(cached, 2);
 }
 
 TEST_F(SyntheticTest, VocabFillsRealSizesWithUniqueTokens) {
