@@ -366,11 +366,20 @@ std::size_t DiffReport::count(Verdict v) const {
       rows.begin(), rows.end(), [v](const BenchmarkDiff& d) { return d.verdict == v; }));
 }
 
+bool DiffReport::fails(const BenchmarkDiff& d) const {
+  return !d.ignored &&
+         (d.verdict == Verdict::kRegression || (errors_fail && d.verdict == Verdict::kErrored));
+}
+
 bool DiffReport::failed() const {
-  return std::any_of(rows.begin(), rows.end(), [this](const BenchmarkDiff& d) {
-    return !d.ignored &&
-           (d.verdict == Verdict::kRegression || (errors_fail && d.verdict == Verdict::kErrored));
-  });
+  return std::any_of(rows.begin(), rows.end(), [this](const BenchmarkDiff& d) { return fails(d); });
+}
+
+std::vector<std::string> DiffReport::regressions() const {
+  std::vector<std::string> names;
+  for (const BenchmarkDiff& d : rows)
+    if (d.verdict == Verdict::kRegression && !d.ignored) names.push_back(d.name);
+  return names;
 }
 
 DiffReport compare(const ResultSet& baseline, const ResultSet& contender, const DiffOptions& opts) {

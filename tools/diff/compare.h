@@ -110,7 +110,9 @@ struct DiffReport {
                                         // ratio when metrics or directions are mixed)
   std::vector<std::string> warnings;
   std::size_t count(Verdict v) const;
-  bool failed() const;  // any regression, or an error when errors fail the run
+  bool fails(const BenchmarkDiff& row) const;    // a regression, or an error when errors fail
+  bool failed() const;                           // any row fails
+  std::vector<std::string> regressions() const;  // names of the regressions that count
   bool errors_fail = true;
   double alpha = 0.05, min_change = 0.05;  // the global rule (families may override)
 };

@@ -178,9 +178,7 @@ int run(int argc, char** argv) {
   if (junit) write_file(*junit, render_junit(report));
   if (metrics) write_file(*metrics, render_metrics(report));
   if (flagged) {
-    std::vector<std::string> names;
-    for (const BenchmarkDiff& d : report.rows)
-      if (d.verdict == Verdict::kRegression && !d.ignored) names.push_back(d.name);
+    const std::vector<std::string> names = report.regressions();
     write_file(*flagged, names.empty() ? "" : filter_regex(names) + "\n");
   }
   const bool use_color =

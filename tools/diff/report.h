@@ -22,5 +22,6 @@ std::string render_metrics(const DiffReport& report);  // OpenMetrics text (GitL
 std::string format_value(double value, const std::string& metric);
 std::string format_percent(double relative);
 std::string summary_line(const DiffReport& report);
+std::string xml_escape(const std::string& text);  // &, <, >, " as entities (SVG, JUnit)
 
 }  // namespace bitnet::diff

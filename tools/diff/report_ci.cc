@@ -10,29 +10,6 @@ namespace bitnet::diff {
 
 namespace {
 
-std::string xml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // OpenMetrics label values escape backslash, double quote and newline.
 std::string label(const std::string& s) {
   std::string out;
@@ -63,19 +40,18 @@ std::string render_junit(const DiffReport& report) {
   std::size_t failures = 0, skipped = 0;
   std::string cases;
   for (const BenchmarkDiff& d : report.rows) {
-    const bool fails = !d.ignored && (d.verdict == Verdict::kRegression ||
-                                      (report.errors_fail && d.verdict == Verdict::kErrored));
+    const bool fails = report.fails(d);
     const bool skip = d.verdict == Verdict::kSkipped || d.verdict == Verdict::kRemoved;
-    cases += fmt::format("  <testcase classname=\"bench-diff.{}\" name=\"{}\">", xml(d.family),
-                         xml(d.name));
+    cases += fmt::format("  <testcase classname=\"bench-diff.{}\" name=\"{}\">",
+                         xml_escape(d.family), xml_escape(d.name));
     if (fails) {
       ++failures;
-      cases += fmt::format("<failure message=\"{}\"/>", xml(describe(d)));
+      cases += fmt::format("<failure message=\"{}\"/>", xml_escape(describe(d)));
     } else if (skip) {
       ++skipped;
-      cases += fmt::format("<skipped message=\"{}\"/>", xml(describe(d)));
+      cases += fmt::format("<skipped message=\"{}\"/>", xml_escape(describe(d)));
     } else {
-      cases += fmt::format("<system-out>{}</system-out>", xml(describe(d)));
+      cases += fmt::format("<system-out>{}</system-out>", xml_escape(describe(d)));
     }
     cases += "</testcase>\n";
   }

@@ -28,7 +28,6 @@ nlohmann::ordered_json family_json(const FamilySummary& f) {
 
 nlohmann::ordered_json render_json(const DiffReport& report) {
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  std::vector<std::string> flagged;
   for (const BenchmarkDiff& d : report.rows) {
     nlohmann::ordered_json r = {{"name", d.name},
                                 {"family", d.family},
@@ -56,7 +55,6 @@ nlohmann::ordered_json render_json(const DiffReport& report) {
     if (!d.aggregates_baseline.empty() || !d.aggregates_contender.empty())
       r["aggregates"] = {{"baseline", d.aggregates_baseline},
                          {"contender", d.aggregates_contender}};
-    if (d.verdict == Verdict::kRegression && !d.ignored) flagged.push_back(d.name);
     rows.push_back(std::move(r));
   }
   nlohmann::ordered_json families = nlohmann::ordered_json::array();
@@ -76,7 +74,7 @@ nlohmann::ordered_json render_json(const DiffReport& report) {
             {"min_change", report.min_change},
             {"errors_fail", report.errors_fail}}},
           {"counts", counts},
-          {"regressions", flagged},
+          {"regressions", report.regressions()},
           {"benchmarks", rows},
           {"families", families},
           {"overall", family_json(report.overall)},

@@ -11,29 +11,6 @@ namespace bitnet::diff {
 
 namespace {
 
-std::string xml(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 const char* fill_of(Verdict v) {
   switch (v) {
     case Verdict::kRegression:
@@ -82,8 +59,8 @@ std::string render_svg(const DiffReport& report) {
       "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">bench-diff: {} ({})</text>\n"
       "<text x=\"10\" y=\"38\" fill=\"#555\">change of the median vs baseline; bars: {:g} % "
       "confidence interval; grey band: below threshold</text>\n",
-      width, height, xml(report.failed() ? "FAIL" : "PASS"), xml(summary_line(report)),
-      100 * (1 - report.alpha));
+      width, height, xml_escape(report.failed() ? "FAIL" : "PASS"),
+      xml_escape(summary_line(report)), 100 * (1 - report.alpha));
   const int plot_top = top, plot_bottom = height - bottom;
   const double band = report.min_change;
   out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#eee\"/>\n",
@@ -113,7 +90,7 @@ std::string render_svg(const DiffReport& report) {
     // rows apart.
     if (label.size() > 64) label = label.substr(0, 30) + "..." + label.substr(label.size() - 31);
     out += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", label_w - 8,
-                       y + 4, xml(label));
+                       y + 4, xml_escape(label));
     if (d.has_ci)
       out += fmt::format(
           "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
@@ -122,7 +99,7 @@ std::string render_svg(const DiffReport& report) {
     out += fmt::format(
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"{}\"><title>{}: {} "
         "(p={:.3g}, {})</title></circle>\n",
-        x_of(d.change), y, color, xml(d.name), format_percent(d.change), d.p_value,
+        x_of(d.change), y, color, xml_escape(d.name), format_percent(d.change), d.p_value,
         to_string(d.verdict));
     out +=
         fmt::format("<text x=\"{}\" y=\"{:.1f}\" fill=\"{}\">{} {}</text>\n", label_w + plot_w + 8,
