@@ -60,19 +60,20 @@ if [[ $dry == 1 ]]; then
   bb_run "$root/ci/install-deps.sh"
   "$root/ci/install-deps.sh" --dry-run >&2 || true  # shows what would be installed
 else
-  bb_run "$root/ci/install-deps.sh"
+  bb_run "$root/ci/install-deps.sh" ||
+    bb_die "package installation failed (see above); needs root or sudo and a Debian 12 apt source"
 fi
 summary+=("packages: $( [[ $dry == 1 ]] && echo checked || echo installed)")
 
 step "2/6 configure and build (Release)"
 if [[ $force == 1 || ! -f build/release/build.ninja ]]; then
-  bb_run cmake --preset release
+  bb_run cmake --preset release ||
+    bb_die "configure failed (see above); check packages with: tools/validate-benchmark-setup.sh --only compiler,packages"
 fi
-if [[ $force == 1 ]]; then
-  bb_run cmake --build --preset release --clean-first
-else
-  bb_run cmake --build --preset release
-fi
+build=(cmake --build --preset release)
+[[ $force == 1 ]] && build+=(--clean-first)
+bb_run "${build[@]}" ||
+  bb_die "build failed (the first error is above; rerun: $(bb_quote "${build[@]}"))"
 summary+=("build: build/release")
 
 step "3/6 fixtures"
