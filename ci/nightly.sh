@@ -47,7 +47,9 @@ Environment knobs (defaults in brackets):
   BITNET_BUILD_DIR [build/release]   where bin/bitnet_benches and bin/bench-diff are
   BITNET_BENCH_BIN [<build>/bin/bitnet_benches]   the suite binary
   BITNET_BENCH_ARGS []         extra arguments for the suite (word-split)
-  LLAMA_CPP_DIR / BITNET_CPP_DIR  a peer build: ci/compare.sh runs when one is set
+  LLAMA_CPP_DIR / BITNET_CPP_DIR  a peer build: ci/compare.sh runs when one is set, on
+                               BITNET_COMPARE_MODEL (default BITNET_GGUF, else the synthetic
+                               TQ2_0 model) with BITNET_COMPARE_ROUNDS [5] interleaved rounds
 EOF
 }
 
@@ -173,16 +175,32 @@ run_suite() {
 
 run_suite "$out/bench.json" "$out/logs/bench.log" "$filter"
 
-# --- peer comparison (owned by ci/compare.sh) ------------------------------------------------
+# --- peer comparison (ci/compare.sh, owned by the shim; docs/compare.md) ---------------------
 if [[ -n "${LLAMA_CPP_DIR:-}${BITNET_CPP_DIR:-}" ]]; then
-  if [[ -x "$root/ci/compare.sh" ]]; then
-    if [[ $dry == 1 ]]; then
-      bb_run env "BITNET_COMPARE_OUT=$out/compare" "$root/ci/compare.sh"
-    elif ! env "BITNET_COMPARE_OUT=$out/compare" "$root/ci/compare.sh" >"$out/logs/compare.log" 2>&1; then
-      bb_warn "peer comparison failed (not a regression; log: $out/logs/compare.log)"
-    fi
-  else
+  if [[ ! -x "$root/ci/compare.sh" ]]; then
     bb_warn "a peer is configured but ci/compare.sh is missing: peer comparison skipped"
+  else
+    # The peer needs a GGUF file: the real model, else the synthetic TQ2_0 default (cached).
+    model=${BITNET_COMPARE_MODEL:-${BITNET_GGUF:-}}
+    spec=synthetic:2b4t:tq2_0@1
+    if [[ -z "$model" && $dry == 1 ]]; then
+      bb_run "$build_dir/bin/bitnet-fixtures" resolve "$spec" --offline
+      model="<path of $spec>"
+    elif [[ -z "$model" ]]; then
+      model=$("$build_dir/bin/bitnet-fixtures" resolve "$spec" --offline 2>>"$out/logs/compare.log") ||
+        model=""
+    fi
+    cmd=("$root/ci/compare.sh" -m "$model" -t "$threads" -r "${BITNET_COMPARE_ROUNDS:-5}"
+      --build-dir "$build_dir" --out-dir "$out/compare")
+    if [[ $dry == 1 ]]; then
+      bb_run "${cmd[@]}"
+    elif [[ -z "$model" ]]; then
+      bb_warn "peer comparison skipped: cannot resolve $spec (log: $out/logs/compare.log)"
+    elif ! "${cmd[@]}" >>"$out/logs/compare.log" 2>&1; then
+      bb_warn "peer comparison failed (not a regression; log: $out/logs/compare.log)"
+    else
+      bb_log "peer comparison: $out/compare (table in $out/logs/compare.log)"
+    fi
   fi
 fi
 

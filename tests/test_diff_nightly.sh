@@ -55,6 +55,12 @@ grep -q "1 errored benchmark" "$tmp/errored.log" || fail "errored benchmark not 
 
 nightly noise 0 "$data/noise.json"
 [[ $(history_count) == 2 ]] || fail "clean run was not added to the history"
+grep -q "ci/compare.sh" "$tmp/noise.log" && fail "peer comparison ran without a configured peer"
+
+# A configured peer that is not there: the comparison fails with a warning, the run still passes.
+LLAMA_CPP_DIR=$tmp/no-peer BITNET_COMPARE_MODEL=$root/tests/data/tiny-bitnet-A-TQ2_0.gguf \
+  nightly peer 0 "$data/noise.json"
+grep -q "warning: peer comparison" "$tmp/peer.log" || { cat "$tmp/peer.log"; fail "no peer warning"; }
 
 # Publishing on GitHub Actions: the Markdown lands in the job summary.
 export GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$tmp/step_summary.md GITHUB_OUTPUT=$tmp/gh_output
