@@ -63,7 +63,7 @@ struct Tq2VnniTile {
     for (int64_t b = 0; b < nb; ++b) {
       const uint8_t* wb[R];
       for (int r = 0; r < R; ++r) wb[r] = w[r] + b * kTqWBlock;
-      prefetch_span(w[R - 1] + a.w_row_bytes + b * (R * kTqWBlock), R * kTqWBlock);
+      prefetch_span(w[R - 1], a.w_row_bytes + b * (R * kTqWBlock), R * kTqWBlock);
       const uint8_t* xb[C];
       for (int c = 0; c < C; ++c) xb[c] = x[c] + b * kXBlock;
 
@@ -127,7 +127,7 @@ struct I2sVnniTile {
     // byte j is element 128*blk + 32k + j.
     int64_t b = 0;
     for (; b + 2 <= nblk; b += 2) {
-      prefetch_span(w[R - 1] + a.w_row_bytes + b * (R * 32), 2 * R * 32);
+      prefetch_span(w[R - 1], a.w_row_bytes + b * (R * 32), 2 * R * 32);
       __m512i q[R];
       for (int r = 0; r < R; ++r) q[r] = _mm512_loadu_si512(w[r] + 32 * b);
       for (int k = 0; k < 4; ++k) {

@@ -44,7 +44,7 @@ struct I2sAvx2Tile {
       for (int r = 0; r < R; ++r)
         for (int c = 0; c < C; ++c) s[r][c] = zero;
       for (int64_t b = b0; b < b1; ++b) {
-        prefetch_span(w[R - 1] + a.w_row_bytes + b * (R * 32), R * 32);
+        prefetch_span(w[R - 1], a.w_row_bytes + b * (R * 32), R * 32);
         for (int k = 0; k < 4; ++k) {
           __m256i code[R];
           for (int r = 0; r < R; ++r) {

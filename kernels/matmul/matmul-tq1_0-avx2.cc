@@ -86,7 +86,7 @@ struct Tq1Avx2Tile {
     for (int64_t b = 0; b < nb; ++b) {
       const uint8_t* wb[R];
       for (int r = 0; r < R; ++r) wb[r] = w[r] + b * kWBlock;
-      prefetch_span(w[R - 1] + a.w_row_bytes + b * (R * kWBlock), R * kWBlock);
+      prefetch_span(w[R - 1], a.w_row_bytes + b * (R * kWBlock), R * kWBlock);
       const uint8_t* xb[C];
       for (int c = 0; c < C; ++c) xb[c] = x[c] + b * kXBlock;
 

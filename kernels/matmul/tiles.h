@@ -53,8 +53,12 @@ void run_tiles(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
 // `step` of them per block spreads it over the current tile's blocks. Measured on Zen 1 with
 // weights streaming from DRAM: without it the R interleaved row streams of a tile run well below
 // the single-stream speed (see docs/kernels.md "Performance").
-inline void prefetch_span(const uint8_t* p, size_t step) {
-  for (size_t off = 0; off < step; off += 64) __builtin_prefetch(p + off, 0, 3);
+inline void prefetch_span(const uint8_t* base, size_t offset, size_t step) {
+  // Integer arithmetic: the address may lie past the weights (last tile), which is harmless for
+  // a prefetch but would be undefined as pointer arithmetic.
+  const uintptr_t p = reinterpret_cast<uintptr_t>(base) + offset;
+  for (size_t off = 0; off < step; off += 64)
+    __builtin_prefetch(reinterpret_cast<const void*>(p + off), 0, 3);
 }
 
 inline float load_f32_at(const uint8_t* p) {
