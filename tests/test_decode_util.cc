@@ -66,12 +66,15 @@ std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "bitnet_decode_" + tag + "_" + name;
 }
 
-void write_f32_copy(const std::string& src, const std::string& dst) {
+void write_f32_copy(const std::string& src, const std::string& dst, float out_scale) {
   const auto f = gguf::File::open(src);
   gguf::Writer w(dst);
   for (const auto& kv : f.metadata()) w.set(kv.key, kv.value);
   w.set_u32("general.file_type", 0);
   for (const auto& t : f.tensors()) w.add_tensor(t.name, 0, t.ne);
+  const char* const kScaled[] = {"blk.0.attn_q.scale", "blk.1.ffn_down.scale"};
+  if (out_scale != 0.0f)
+    for (const char* name : kScaled) w.add_tensor(name, 0, {1});
   w.begin_data();
   for (const auto& t : f.tensors()) {
     const auto d =
@@ -79,6 +82,9 @@ void write_f32_copy(const std::string& src, const std::string& dst) {
     std::vector<float> v(d.begin(), d.end());
     w.write({reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(float)});
   }
+  if (out_scale != 0.0f)
+    for (int i = 0; i < 2; ++i)
+      w.write({reinterpret_cast<const uint8_t*>(&out_scale), sizeof(float)});
   w.finish();
 }
 

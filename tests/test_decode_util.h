@@ -28,7 +28,9 @@ std::string data_path(const std::string& name);  // BITNET_TEST_DATA_DIR/name
 
 // Writes `src` with every tensor dequantized to F32 (the golden F32 model: golden README §3 says
 // the F32 and TQ files hold bit-identical values). general.file_type becomes 0.
-void write_f32_copy(const std::string& src, const std::string& dst);
+// With out_scale != 0, also adds `blk.0.attn_q.scale` and `blk.1.ffn_down.scale` (one F32 each)
+// holding that value, to exercise the optional per-tensor output scales.
+void write_f32_copy(const std::string& src, const std::string& dst, float out_scale = 0.0f);
 
 // A unique path under the test temp dir.
 std::string temp_path(const std::string& name);

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bitnet/fixtures.h"
@@ -177,9 +178,11 @@ int run(const Args& a) {
   for (int64_t i = 0; i < a.prompt_tokens; ++i)  // fixed, spread over the vocab, no BOS
     prompt.push_back(static_cast<int32_t>((1 + i * 7919) % hp.n_vocab));
 
+  const double prompt_cpu0 = cpu_seconds();
   const auto t_prompt = std::chrono::steady_clock::now();
   auto logits = engine.forward(prompt);
   const double prompt_ms = ms_since(t_prompt);
+  const double prompt_cpu_s = cpu_seconds() - prompt_cpu0;
   const Profile prompt_profile = engine.profile();
   engine.reset_profile();
 
@@ -251,11 +254,13 @@ int run(const Args& a) {
     std::fprintf(stderr, "bitnet_perf_context_print: %16s = %10.2f ms / %5lld tokens\n",
                  "total time", prompt_ms + eval_ms,
                  static_cast<long long>(prompt.size() + eval_runs));
-    std::fprintf(stderr,
-                 "bitnet_cpu: eval used %.2f CPU-s for %.2f s wall with %d threads (%.0f %% of the "
-                 "cores it asked for)\n",
-                 eval_cpu_s, eval_ms / 1e3, a.threads,
-                 eval_ms > 0 ? 100.0 * eval_cpu_s / (a.threads * eval_ms / 1e3) : 0.0);
+    for (const auto& [what, cpu_s, ms] : {std::tuple{"prompt eval", prompt_cpu_s, prompt_ms},
+                                          std::tuple{"eval", eval_cpu_s, eval_ms}})
+      std::fprintf(stderr,
+                   "bitnet_cpu: %s used %.2f CPU-s for %.2f s wall with %d threads (%.0f %% of the "
+                   "cores it asked for)\n",
+                   what, cpu_s, ms / 1e3, a.threads,
+                   ms > 0 ? 100.0 * cpu_s / (a.threads * ms / 1e3) : 0.0);
     std::fprintf(stderr,
                  "bitnet_memory: peak RSS %.1f MiB (anon %.1f MiB, file-backed %.1f MiB); KV cache "
                  "%.1f MiB reserved, scratch %.2f MiB; weights streamed per token %.1f MiB\n",

@@ -1,5 +1,6 @@
 #include "bitnet/model/model.h"
 
+#include <cctype>
 #include <cstring>
 #include <string>
 
@@ -149,10 +150,11 @@ uint64_t Model::weight_bytes_per_token() const {
 }
 
 std::string piece_text(const std::string& piece) {
-  if (piece.size() == 6 && piece.compare(0, 3, "<0x") == 0 && piece[5] == '>') {
-    const auto v = std::stoi(piece.substr(3, 2), nullptr, 16);
-    return std::string(1, static_cast<char>(v));
-  }
+  // Byte tokens "<0xNN>" (SPM byte fallback).
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  if (piece.size() == 6 && piece.compare(0, 3, "<0x") == 0 && piece[5] == '>' && hex(piece[3]) &&
+      hex(piece[4]))
+    return std::string(1, static_cast<char>(std::stoi(piece.substr(3, 2), nullptr, 16)));
   std::string out;
   for (size_t i = 0; i < piece.size(); ++i) {
     if (piece.compare(i, 3, "\xe2\x96\x81") == 0) {  // U+2581 '▁'
