@@ -29,14 +29,23 @@ std::vector<uint8_t> slurp(const std::string& path) {
 }
 
 // A per-process prefix in the temp dir (tests run in parallel processes, maybe several checkouts).
+// Removes the temp files this process wrote when it exits.
+struct TempFiles {
+  std::vector<std::string> paths;
+  ~TempFiles() {
+    for (const auto& p : paths) std::remove(p.c_str());
+  }
+};
+TempFiles g_temp;
+
 std::string tmp_prefix() {
   return ::testing::TempDir() + "/kcore-" + std::to_string(getpid()) + "-";
 }
 
 int run(const std::string& args, std::string* err = nullptr) {
-  const std::string log = tmp_prefix() + "" +
-                          ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-                          ".stderr";
+  const std::string log =
+      tmp_prefix() + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".stderr";
+  g_temp.paths.push_back(log);
   const int rc = std::system((std::string(BITNET_QUANTIZE_EXE) + " " + args + " 2>" + log).c_str());
   if (err) {
     const auto bytes = slurp(log);
@@ -51,9 +60,10 @@ std::string write_f32_model(
     const std::function<float(const std::string&, int64_t, float)>& edit = nullptr) {
   const auto src = gguf::File::open(kDir + "/tiny-bitnet-A-I2_S.gguf");
   // One file per test: ctest runs this executable's tests in parallel processes.
-  const std::string path = tmp_prefix() + "" +
+  const std::string path = tmp_prefix() +
                            ::testing::UnitTest::GetInstance()->current_test_info()->name() +
                            "-F32-rebuilt.gguf";
+  g_temp.paths.push_back(path);
   gguf::Writer w(path);
   for (const auto& kv : src.metadata()) {
     if (kv.key == "general.quantization_version") continue;
@@ -84,6 +94,7 @@ TEST(QuantizeTool, TQ2_0AndTQ1_0FilesAreByteIdenticalToLlamaQuantize) {
   const std::string f32 = write_f32_model();
   for (const char* fmt : {"TQ2_0", "TQ1_0"}) {
     const std::string out = tmp_prefix() + "out-" + fmt + ".gguf";
+    g_temp.paths.push_back(out);
     ASSERT_EQ(run(f32 + " " + out + " " + fmt + " --embd F16"), 0) << fmt;
     const auto got = slurp(out);
     const auto want = slurp(kDir + "/tiny-bitnet-A-" + fmt + ".gguf");
@@ -95,6 +106,7 @@ TEST(QuantizeTool, TQ2_0AndTQ1_0FilesAreByteIdenticalToLlamaQuantize) {
 TEST(QuantizeTool, I2_SFileMatchesBitnetCppExceptStaleTrailerBytes) {
   const std::string f32 = write_f32_model();
   const std::string out = tmp_prefix() + "out-I2_S.gguf";
+  g_temp.paths.push_back(out);
   ASSERT_EQ(run(f32 + " " + out + " I2_S --embd F16"), 0);
   auto got = slurp(out);
   auto want = slurp(kDir + "/tiny-bitnet-A-I2_S.gguf");
@@ -118,6 +130,7 @@ TEST(QuantizeTool, WarnsWithTheMeasuredErrorWhenWeightsAreNotTernary) {
     return name == "blk.1.ffn_up.weight" ? v + 0.001f * static_cast<float>(i % 7) : v;
   });
   const std::string out = tmp_prefix() + "out-noisy.gguf";
+  g_temp.paths.push_back(out);
   std::string err;
   ASSERT_EQ(run(f32 + " " + out + " TQ2_0", &err), 0) << err;
   EXPECT_NE(err.find("blk.1.ffn_up.weight is not ternary"), std::string::npos) << err;
