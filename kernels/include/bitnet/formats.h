@@ -54,7 +54,9 @@ struct block_q8_K {
 static_assert(sizeof(block_q8_K) == 292);
 
 // IEEE half <-> float, round-to-nearest-even (what F16C's vcvtps2ph with imm 0 and ggml do).
-inline float fp16_to_fp32(fp16_t h) {
+// static: per-ISA files include this too, and an out-of-line copy compiled with -mavx2 must never
+// be the one the linker keeps for baseline code.
+static inline float fp16_to_fp32(fp16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   uint32_t exp = (h >> 10) & 0x1fu;
   uint32_t mant = h & 0x3ffu;
@@ -81,7 +83,7 @@ inline float fp16_to_fp32(fp16_t h) {
   return f;
 }
 
-inline fp16_t fp32_to_fp16(float f) {
+static inline fp16_t fp32_to_fp16(float f) {
   uint32_t x;
   std::memcpy(&x, &f, sizeof x);
   const uint32_t sign = (x >> 16) & 0x8000u;
@@ -110,14 +112,14 @@ inline fp16_t fp32_to_fp16(float f) {
 // bfloat16: the top half of an f32. f32 -> bf16 rounds to nearest even; NaN stays a (quiet) NaN.
 using bf16_t = uint16_t;
 
-inline float bf16_to_fp32(bf16_t h) {
+static inline float bf16_to_fp32(bf16_t h) {
   const uint32_t bits = static_cast<uint32_t>(h) << 16;
   float f;
   std::memcpy(&f, &bits, sizeof f);
   return f;
 }
 
-inline bf16_t fp32_to_bf16(float f) {
+static inline bf16_t fp32_to_bf16(float f) {
   uint32_t x;
   std::memcpy(&x, &f, sizeof x);
   if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<bf16_t>((x >> 16) | 0x40u);  // quiet NaN
