@@ -123,6 +123,24 @@ TEST(Engine, ResetStartsOver) {
   EXPECT_EQ(a, c);
 }
 
+TEST(Engine, ExplicitPositionRewinds) {
+  const Model m = Model::load(model_file("TQ1_0"));
+  Engine e(m, EngineOptions{.n_threads = 2, .n_ctx = 32});
+  std::vector<float> ref;
+  e.forward(std::span(kTokens).first(6), &ref);
+  const size_t V = static_cast<size_t>(e.n_vocab());
+  // Overwrite positions 3..5 with other tokens, then rewind and replay the originals.
+  e.forward(7, 3);
+  e.forward(8, 4);
+  EXPECT_EQ(e.n_past(), 5);
+  for (int64_t p = 3; p < 6; ++p) {
+    const auto row = e.forward(kTokens[p], p);
+    EXPECT_TRUE(std::equal(row.begin(), row.end(), ref.begin() + p * V)) << "position " << p;
+  }
+  EXPECT_THROW(e.forward(1, 7), std::out_of_range);
+  EXPECT_THROW(e.forward(1, -1), std::out_of_range);
+}
+
 TEST(Engine, RejectsFullContextAndBadTokens) {
   const Model m = Model::load(model_file("TQ2_0"));
   Engine e(m, EngineOptions{.n_threads = 1, .n_ctx = 4});

@@ -106,6 +106,14 @@ std::span<const float> Engine::forward(int32_t token) {
   return logits_;
 }
 
+std::span<const float> Engine::forward(int32_t token, int64_t pos) {
+  if (pos < 0 || pos > n_past_)
+    throw std::out_of_range("position " + std::to_string(pos) +
+                            " outside [0, n_past = " + std::to_string(n_past_) + "]");
+  n_past_ = pos;
+  return forward(token);
+}
+
 std::span<const float> Engine::forward(std::span<const int32_t> tokens,
                                        std::vector<float>* all_logits) {
   if (tokens.empty()) throw std::invalid_argument("forward: no tokens");

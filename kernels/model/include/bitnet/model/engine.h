@@ -74,6 +74,9 @@ class Engine {
 
   // Decodes one token at position n_past() and returns its logits (valid until the next call).
   std::span<const float> forward(int32_t token);
+  // The same at an explicit position 0 <= pos <= n_past(): positions >= pos are dropped first
+  // (rewind, e.g. to re-decode from a shared prefix). Throws std::out_of_range otherwise.
+  std::span<const float> forward(int32_t token, int64_t pos);
   // Prefill: appends tokens at n_past()... in batches of n_batch (batched GEMMs).
   // Returns the logits of the last token. If all_logits is given it receives
   // tokens.size() * n_vocab values, row i for tokens[i].
