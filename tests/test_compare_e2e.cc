@@ -1,5 +1,11 @@
 // Discovery + launch + parse + JSON, end to end, against fake llama-bench / llama-cli executables
 // that replay recorded transcripts (no real peer needed). Also the bitnet-compare CLI itself.
+#include <signal.h>
+
+#include <cstdio>
+
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -262,6 +268,45 @@ TEST(CompareE2E, CliWritesGoogleBenchmarkJsonAndUsesExitCodes) {
   r = run_cli({"-m", kModel, "-t", "2", "--llama-dir", t.str()});
   EXPECT_EQ(r.exit_code, kExitPeerFailed) << r.stderr_text;
   EXPECT_NE(r.stderr_text.find("crashed"), std::string::npos) << r.stderr_text;
+}
+
+TEST(CompareE2E, CliCtrlCKillsThePeerAndExits130) {
+  TempDir t("e2e_int");
+  const std::string pid_file = (t.path() / "peer.pid").string();
+  install_fake(
+      t.path(), "llama-bench",
+      {{"version", kVersion}, {"mode", "sleep"}, {"sleep_ms", "60000"}, {"pid_file", pid_file}});
+  RunOptions o;
+  o.argv = {BITNET_COMPARE_BIN, "-m", kModel, "-t", "2", "--llama-dir", t.str()};
+  o.env = std::vector<std::string>{"PATH=/nonexistent"};
+  o.timeout = 60s;
+  RunResult r;
+  std::thread runner([&] { r = run_process(o); });
+  // Wait for the peer, then press "Ctrl-C": SIGINT to bitnet-compare (the peer's parent).
+  pid_t peer = 0;
+  for (int i = 0; i < 2000 && peer == 0; ++i) {
+    std::ifstream(pid_file) >> peer;
+    if (peer == 0) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_GT(peer, 0) << "the fake peer never started";
+  const std::string stat = slurp("/proc/" + std::to_string(peer) + "/stat");
+  pid_t parent = 0;
+  std::sscanf(stat.c_str() + stat.rfind(')') + 2, "%*c %d", &parent);
+  ASSERT_GT(parent, 1);
+  kill(parent, SIGINT);
+  runner.join();
+  EXPECT_EQ(r.status, RunStatus::kExited) << describe_status(r);
+  EXPECT_EQ(r.exit_code, kExitInterrupted) << r.stderr_text;
+  EXPECT_NE(r.stderr_text.find("interrupted"), std::string::npos) << r.stderr_text;
+  EXPECT_LT(r.wall_seconds, 30);
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = kill(peer, 0) != 0;
+    if (!gone)
+      gone = slurp("/proc/" + std::to_string(peer) + "/stat").find(") Z") != std::string::npos;
+    if (!gone) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(gone) << "peer " << peer << " survived";
 }
 
 TEST(CompareE2E, CliConvertAndTable) {

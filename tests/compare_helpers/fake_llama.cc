@@ -4,6 +4,7 @@
 //   stdout=<file replayed on stdout>      stderr=<file replayed on stderr>
 //   exit=<status>                          mode=replay|segv|sleep|garbage (default replay)
 //   sleep_ms=<for mode=sleep>              argv_log=<file that receives one argument per line>
+//   pid_file=<file that receives this process's pid (not for --version)>
 // Each run appends its arguments to argv_log (then a "--" line), so tests can check the exact
 // argument vector we launched.
 #include <signal.h>
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
                    "built with cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu\n");
       return 0;
     }
+  }
+  if (!kv["pid_file"].empty()) {
+    std::ofstream(kv["pid_file"] + ".tmp") << getpid() << "\n";
+    std::rename((kv["pid_file"] + ".tmp").c_str(), kv["pid_file"].c_str());
   }
   const std::string mode = kv.count("mode") ? kv["mode"] : "replay";
   auto replay = [](const std::string& path, std::ostream& os) {
