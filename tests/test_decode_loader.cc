@@ -16,9 +16,10 @@ using model::Model;
 
 // Copies the golden TQ2_0 model, letting `edit` change metadata and tensors on the way.
 struct Edit {
-  std::function<void(gguf::Writer&)> meta = nullptr;                             // after copying metadata
-  std::function<bool(const gguf::TensorInfo&)> drop = nullptr;                   // skip this tensor
-  std::function<std::vector<int64_t>(const gguf::TensorInfo&)> shape = nullptr;  // new shape (same bytes)
+  std::function<void(gguf::Writer&)> meta = nullptr;            // after copying metadata
+  std::function<bool(const gguf::TensorInfo&)> drop = nullptr;  // skip this tensor
+  std::function<std::vector<int64_t>(const gguf::TensorInfo&)> shape =
+      nullptr;  // new shape (same bytes)
 };
 
 std::string write_edited(const std::string& name, const Edit& e) {
