@@ -27,6 +27,11 @@ std::string model_file(const std::string& fmt) {
     return p;
   }
   if (fmt == "Q6K_EMBD") return testutil::data_path("tiny-bitnet-A-TQ2_0-default.gguf");
+  if (fmt == "Q8_0_EMBD") {  // TQ1_0 projections + a Q8_0 token_embd made here
+    const std::string p = testutil::temp_path("A-TQ1_0-q8_0.gguf");
+    testutil::write_q8_0_embd_copy(testutil::data_path("tiny-bitnet-A-TQ1_0.gguf"), p);
+    return p;
+  }
   return testutil::data_path("tiny-bitnet-A-" + fmt + ".gguf");
 }
 
@@ -81,7 +86,8 @@ TEST_P(EngineVsReference, ExactMathWithinQuantizationError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(TinyA, EngineVsReference,
-                         ::testing::Values("F32", "TQ2_0", "TQ1_0", "Q6K_EMBD", "I2_S"));
+                         ::testing::Values("F32", "TQ2_0", "TQ1_0", "Q6K_EMBD", "I2_S",
+                                           "Q8_0_EMBD"));
 
 TEST(Engine, SameLogitsForAnyThreadCountAndBatching) {
   const Model m = Model::load(model_file("TQ2_0"));

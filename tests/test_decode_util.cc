@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "bitnet/formats.h"
 #include "bitnet/gguf.h"
 #include "test_decode_ref.h"
 
@@ -85,6 +87,39 @@ void write_f32_copy(const std::string& src, const std::string& dst, float out_sc
   if (out_scale != 0.0f)
     for (int i = 0; i < 2; ++i)
       w.write({reinterpret_cast<const uint8_t*>(&out_scale), sizeof(float)});
+  w.finish();
+}
+
+void write_q8_0_embd_copy(const std::string& src, const std::string& dst) {
+  const auto f = gguf::File::open(src);
+  gguf::Writer w(dst);
+  for (const auto& kv : f.metadata()) w.set(kv.key, kv.value);
+  const uint32_t kQ8_0 = 8;
+  for (const auto& t : f.tensors())
+    w.add_tensor(t.name, t.name == "token_embd.weight" ? kQ8_0 : t.type, t.ne);
+  w.begin_data();
+  for (const auto& t : f.tensors()) {
+    if (t.name != "token_embd.weight") {
+      w.write(f.data(t));
+      continue;
+    }
+    const auto x =
+        testref::dequantize(static_cast<TypeId>(t.type), f.data(t).data(), t.nelements());
+    std::vector<uint8_t> out;
+    for (size_t b = 0; b < x.size(); b += 32) {
+      double amax = 0;
+      for (size_t i = b; i < b + 32; ++i) amax = std::max(amax, std::fabs(x[i]));
+      const float d = static_cast<float>(amax) / 127.0f;
+      const float id = d != 0.0f ? 1.0f / d : 0.0f;
+      const fp16_t dh = fp32_to_fp16(d);
+      out.push_back(static_cast<uint8_t>(dh & 0xff));
+      out.push_back(static_cast<uint8_t>(dh >> 8));
+      for (size_t i = b; i < b + 32; ++i)
+        out.push_back(
+            static_cast<uint8_t>(static_cast<int8_t>(std::round(static_cast<float>(x[i]) * id))));
+    }
+    w.write(out);
+  }
   w.finish();
 }
 

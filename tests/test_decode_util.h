@@ -32,6 +32,10 @@ std::string data_path(const std::string& name);  // BITNET_TEST_DATA_DIR/name
 // holding that value, to exercise the optional per-tensor output scales.
 void write_f32_copy(const std::string& src, const std::string& dst, float out_scale = 0.0f);
 
+// Copies `src` unchanged except token_embd, re-encoded as Q8_0 (ggml's quantize_row_q8_0_ref
+// rule: per 32 values d = fp16(max|x| / 127), q = round(x / d)).
+void write_q8_0_embd_copy(const std::string& src, const std::string& dst);
+
 // A unique path under the test temp dir.
 std::string temp_path(const std::string& name);
 
