@@ -75,21 +75,35 @@ TEST(CompareDiscovery, NonExecutableFilesAndDirectoriesAreSkipped) {
 
 TEST(CompareDiscovery, NotFoundMessageNamesEveryPlace) {
   SearchInputs in;
-  in.llama_dir = "/no/such/llama";
   in.bitnet_cpp_dir = "/no/such/bitnet";
   in.llama_cpp_dir = "/no/such/upstream";
   in.path_env = "/no/such/path1::/no/such/path2";
   auto rb = find_peer_binary("llama-bench", in);
   auto rc = find_peer_binary("llama-cli", in);
   EXPECT_FALSE(rb.found);
-  EXPECT_EQ(rb.looked.size(), 3u * 3u + 2u);
+  EXPECT_EQ(rb.looked.size(), 2u * 3u + 2u);
   const std::string msg = not_found_message({"llama-bench", "llama-cli"}, {rb, rc});
   for (const char* p :
-       {"/no/such/llama/build/bin/llama-bench (--llama-dir)", "/no/such/llama/bin/llama-bench",
-        "/no/such/llama/llama-bench", "/no/such/bitnet/build/bin/llama-bench (BITNET_CPP_DIR)",
+       {"/no/such/bitnet/bin/llama-bench", "/no/such/bitnet/llama-bench",
+        "/no/such/bitnet/build/bin/llama-bench (BITNET_CPP_DIR)",
         "/no/such/upstream/build/bin/llama-cli (LLAMA_CPP_DIR)", "/no/such/path1/llama-cli (PATH)",
         "/no/such/path2/llama-bench (PATH)", "--llama-dir DIR"})
     EXPECT_NE(msg.find(p), std::string::npos) << p << "\n" << msg;
+}
+
+TEST(CompareDiscovery, ExplicitLlamaDirIsTheOnlyPlaceSearched) {
+  TempDir t("disc_only");
+  make_exe(t.path() / "path/llama-bench");
+  SearchInputs in;
+  in.llama_dir = (t.path() / "wrong").string();
+  in.path_env = (t.path() / "path").string();
+  auto r = find_peer_binary("llama-bench", in);
+  EXPECT_FALSE(r.found) << "fell back to " << r.found->binary;
+  EXPECT_EQ(r.looked.size(), 3u);
+  const std::string msg = not_found_message({"llama-bench"}, {r});
+  EXPECT_NE(msg.find((t.path() / "wrong/build/bin/llama-bench").string() + " (--llama-dir)"),
+            std::string::npos)
+      << msg;
 }
 
 TEST(CompareDiscovery, ParseVersionOutput) {

@@ -48,7 +48,11 @@ SearchResult find_peer_binary(const std::string& name, const SearchInputs& in) {
   auto try_root = [&](const std::string& root, const std::string& origin, const std::string& peer) {
     for (const char* sub : {"build/bin", "bin", ""}) try_dir(fs::path(root) / sub, origin, peer);
   };
-  if (in.llama_dir) try_root(*in.llama_dir, "--llama-dir", "llama.cpp");
+  if (in.llama_dir) {
+    // An explicit directory is a demand, not a hint: never fall back to some other build.
+    try_root(*in.llama_dir, "--llama-dir", "llama.cpp");
+    return res;
+  }
   if (in.bitnet_cpp_dir) try_root(*in.bitnet_cpp_dir, "BITNET_CPP_DIR", "bitnet.cpp");
   if (in.llama_cpp_dir) try_root(*in.llama_cpp_dir, "LLAMA_CPP_DIR", "llama.cpp");
   if (in.path_env) {

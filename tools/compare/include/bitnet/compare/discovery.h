@@ -9,7 +9,7 @@
 namespace bitnet::compare {
 
 // Where to look, in this order (first hit wins):
-//   1. --llama-dir DIR            DIR/build/bin, DIR/bin, DIR
+//   1. --llama-dir DIR            DIR/build/bin, DIR/bin, DIR (when given, the only place searched)
 //   2. $BITNET_CPP_DIR            (a bitnet.cpp checkout) .../build/bin, .../bin, ...
 //   3. $LLAMA_CPP_DIR             .../build/bin, .../bin, ...
 //   4. each directory of $PATH
