@@ -100,6 +100,21 @@ TEST(CompareE2E, LlamaBenchJsonBecomesRows) {
   EXPECT_NE(progress[0].find("found via --llama-dir"), std::string::npos) << progress[0];
 }
 
+TEST(CompareE2E, VersionComesFromSiblingLlamaCliWhenLlamaBenchHasNone) {
+  TempDir t("e2e_ver");
+  // Real llama-bench answers --version with its usage and exit status 1.
+  install_fake(t.path(), "llama-bench",
+               {{"version", "error: invalid parameter for argument: --version"},
+                {"version_exit", "1"},
+                {"stdout", transcript("bench-A-TQ2_0.json")}});
+  BenchOutcome out = run_peer_bench(request(2), only_dir(t.path()));
+  EXPECT_EQ(out.context.version, "unknown (--version gave no version line)");
+  EXPECT_EQ(out.context.build_commit, "c392e5094");  // from llama-bench's JSON
+  install_fake(t.path(), "llama-cli", {{"version", kVersion}});
+  out = run_peer_bench(request(2), only_dir(t.path()));
+  EXPECT_EQ(out.context.version, kVersion);
+}
+
 TEST(CompareE2E, MissingThreadCountInOutputIsAFailure) {
   TempDir t("e2e_threads");
   install_fake(t.path(), "llama-bench",

@@ -4,6 +4,7 @@
 //   stdout=<file replayed on stdout>      stderr=<file replayed on stderr>
 //   exit=<status>                          mode=replay|segv|sleep|garbage (default replay)
 //   sleep_ms=<for mode=sleep>              argv_log=<file that receives one argument per line>
+//   version_exit=<status of --version (default 0)>
 //   pid_file=<file that receives this process's pid (not for --version)>
 // Each run appends its arguments to argv_log (then a "--" line), so tests can check the exact
 // argument vector we launched.
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", kv["version"].c_str());
       std::fprintf(stderr,
                    "built with cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu\n");
-      return 0;
+      return kv.count("version_exit") ? std::atoi(kv["version_exit"].c_str()) : 0;
     }
   }
   if (!kv["pid_file"].empty()) {

@@ -203,7 +203,16 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
   ctx.model_label = req.model_label.value_or(default_model_label(req.model));
   if (req.hash_model) ctx.model_sha256 = file_sha256(req.model);
   PeerVersion v = query_version(found.binary);
-  ctx.version = v.raw.substr(0, v.raw.find('\n'));
+  if (!v.build_number) {
+    // llama-bench has no --version (it prints its usage and exits 1); its sibling llama-cli does.
+    const fs::path sibling = found.binary.parent_path() / "llama-cli";
+    if (sibling != found.binary && fs::is_regular_file(sibling)) {
+      PeerVersion sv = query_version(sibling);
+      if (sv.build_number) v = sv;
+    }
+  }
+  ctx.version = v.build_number ? v.raw.substr(0, v.raw.find('\n'))
+                               : "unknown (--version gave no version line)";
   if (v.commit) ctx.build_commit = *v.commit;
   if (v.build_number) ctx.build_number = *v.build_number;
   if (log)
