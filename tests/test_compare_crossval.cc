@@ -22,8 +22,8 @@ const std::vector<int32_t> kPeerGenerated = {353, 71, 411, 444, 311, 90,  66, 65
                                              390, 90, 90,  90,  90,  450, 94, 66};
 
 TEST(CompareCrossval, GoldenLogitsCosineMatchesTheRecordedNumbers) {
-  LogitsDoc f32 = load_logits_doc(transcript("logits-tiny-bitnet-A-F32.json"));
-  LogitsDoc tq2 = load_logits_doc(transcript("logits-tiny-bitnet-A-TQ2_0.json"));
+  LogitsDoc f32 = load_logits_doc(data("decode/logits-tiny-bitnet-A-F32.json"));
+  LogitsDoc tq2 = load_logits_doc(data("decode/logits-tiny-bitnet-A-TQ2_0.json"));
   EXPECT_EQ(f32.n_vocab, 512);
   EXPECT_EQ(f32.tokens, (std::vector<int32_t>{1, 17, 42, 99, 3, 250, 7, 128, 64, 5}));
   CosineReport r = compare_logits(f32, tq2);
@@ -148,8 +148,8 @@ TEST_F(CrossvalFixture, DivergenceIsReportedAndFailsTheThreshold) {
 TEST_F(CrossvalFixture, LogitsThresholdIsApplied) {
   fake_ours(kPeerGenerated);
   CrossvalOptions o = options();
-  o.peer_logits = transcript("logits-tiny-bitnet-A-F32.json");
-  o.ours_logits = transcript("logits-tiny-bitnet-A-TQ2_0.json");
+  o.peer_logits = data("decode/logits-tiny-bitnet-A-F32.json");
+  o.ours_logits = data("decode/logits-tiny-bitnet-A-TQ2_0.json");
   CrossvalReport r = run_crossval(o, where());
   ASSERT_TRUE(r.cosine);
   EXPECT_TRUE(r.pass()) << r.summary;  // 0.99964 >= 0.999
