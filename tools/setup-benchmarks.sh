@@ -79,6 +79,7 @@ summary+=("build: build/release")
 step "3/6 fixtures"
 fixtures_tool=$bin/bitnet-fixtures
 model_path=""
+fixtures_json=""  # [{"spec": ..., "path": ...}] for benchmark-config.json
 if [[ $dry == 0 && ! -x "$fixtures_tool" ]]; then
   bb_die "no $fixtures_tool after the build (check the build log above)"
 fi
@@ -96,6 +97,7 @@ for spec in "${fixture_specs[@]}"; do
     bb_die "cannot resolve fixture $spec (fix: $fixtures_tool resolve '$spec' --offline)"
   "${verify[@]}" "$path" >&2 || bb_die "fixture $path failed verification (fix: rm '$path' and rerun)"
   summary+=("fixture $spec: $path")
+  fixtures_json+="${fixtures_json:+, }{\"spec\": $(bb_json_str "$spec"), \"path\": $(bb_json_str "$path")}"
 done
 if [[ -n "$model" ]]; then
   if [[ -f "$model" ]]; then
@@ -133,10 +135,6 @@ summary+=("peer: $peer")
 
 step "5/6 configuration record"
 config_json=$results/benchmark-config.json
-fixtures_json=""
-for s in "${summary[@]}"; do
-  [[ "$s" == "fixture "* ]] && fixtures_json+="${fixtures_json:+, }$(bb_json_str "${s#fixture }")"
-done
 if [[ $dry == 1 ]]; then
   bb_log "would write $config_json"
 else
