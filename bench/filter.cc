@@ -9,7 +9,7 @@ namespace bitnet::bench {
 bool filter_matches(const std::string& filter, const std::string& run_name) {
   std::string re = filter;
   bool negate = false;
-  if (re.empty() || re == "all") re = ".";
+  if (re.empty() || re == "all") re.assign(1, '.');  // not = ".": GCC 12 -Wrestrict false positive
   if (re[0] == '-') {
     negate = true;
     re = re.substr(1);

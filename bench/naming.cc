@@ -92,7 +92,8 @@ ParsedName parse_case_name(std::string_view name) {
   // Aggregate rows carry "_mean" etc. on the last segment.
   std::string last(segs.back());
   for (std::string_view agg : {"mean", "median", "stddev", "cv"}) {
-    std::string suffix = "_" + std::string(agg);
+    std::string suffix(1, '_');  // not "_" + ...: GCC 12 -Wrestrict false positive
+    suffix += agg;
     if (last.size() > suffix.size() && last.ends_with(suffix)) {
       c.aggregate = agg;
       last.resize(last.size() - suffix.size());
@@ -148,7 +149,7 @@ std::string sanitize_label(std::string_view text) {
     char l = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     out += is_label_char(l) ? l : '_';
   }
-  if (out.empty()) out = "_";
+  if (out.empty()) out.push_back('_');
   return out;
 }
 
