@@ -20,6 +20,17 @@ float dot_f16_scalar(const fp16_t* w, const fp16_t* x, int64_t n) {
   return s;
 }
 
+void dot2_f16_f32_scalar(const fp16_t* w0, const fp16_t* w1, const float* xw, int64_t n,
+                         float* out) {
+  float s0 = 0.0f, s1 = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    s0 += fp16_to_fp32(w0[i]) * xw[i];
+    s1 += fp16_to_fp32(w1[i]) * xw[i];
+  }
+  out[0] = s0;
+  out[1] = s1;
+}
+
 // Six-bit values (0..63) of one Q6_K block in element order, and its 16 sub-block scales.
 void unpack_q6k(const block_q6_K& b, uint8_t* q) {
   const uint8_t* ql = b.ql;
@@ -57,7 +68,8 @@ void axpy_f16_scalar(float a, const fp16_t* v, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] += a * fp16_to_fp32(v[i]);
 }
 
-const DotFns kScalar{"scalar", dot_f32_scalar, dot_f16_scalar, dot_q6k_q8k_scalar, axpy_f16_scalar};
+const DotFns kScalar{"scalar",           dot_f32_scalar, dot_f16_scalar, dot2_f16_f32_scalar,
+                     dot_q6k_q8k_scalar, axpy_f16_scalar};
 
 }  // namespace
 

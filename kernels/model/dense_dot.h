@@ -15,6 +15,11 @@ struct DotFns {
   float (*dot_f32)(const float* w, const float* x, int64_t n);
   // Σ w[i]*x[i], both f16, products and sums in f32 (ggml_vec_dot_f16).
   float (*dot_f16)(const fp16_t* w, const fp16_t* x, int64_t n);
+  // dot_f16 of two weight rows against x16 given widened to f32 (xw[i] = f32(x16[i]), exact):
+  // the same products and summation order as dot_f16 per row, so bit-identical results, but x is
+  // converted once per token instead of once per row, and its loads are shared by the two rows.
+  // The lm_head (128k rows) is the largest stream of a decode step.
+  void (*dot2_f16_f32)(const fp16_t* w0, const fp16_t* w1, const float* xw, int64_t n, float* out);
   // Q6_K weights · Q8_K activations over nb blocks (ggml_vec_dot_q6_K_q8_K): exact int32 per
   // block, then acc += (d_w * d_x) * isum in block order.
   float (*dot_q6k_q8k)(const block_q6_K* w, const block_q8_K* x, int64_t nb);

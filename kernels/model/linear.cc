@@ -119,11 +119,23 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
     }
     case TypeId::kF16: {
       const fp16_t* x = a.f16();
+      std::vector<float> xw(static_cast<size_t>(K * N));  // exact: f16 values widened once
+      for (size_t i = 0; i < xw.size(); ++i) xw[i] = fp16_to_fp32(x[i]);
+      const auto row = [&](int64_t m) {
+        return reinterpret_cast<const fp16_t*>(w.data + m * w.row_bytes);
+      };
       split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
-        for (int64_t m = m0; m < m1; ++m) {
-          const auto* row = reinterpret_cast<const fp16_t*>(w.data + m * w.row_bytes);
-          for (int64_t n = 0; n < N; ++n) y[n * M + m] = dots.dot_f16(row, x + n * K, K);
+        int64_t m = m0;
+        for (; m + 2 <= m1; m += 2) {
+          for (int64_t n = 0; n < N; ++n) {
+            float out[2];
+            dots.dot2_f16_f32(row(m), row(m + 1), xw.data() + n * K, K, out);
+            y[n * M + m] = out[0];
+            y[n * M + m + 1] = out[1];
+          }
         }
+        for (; m < m1; ++m)
+          for (int64_t n = 0; n < N; ++n) y[n * M + m] = dots.dot_f16(row(m), x + n * K, K);
       });
       break;
     }
