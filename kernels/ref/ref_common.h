@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "bitnet/formats.h"
+#include "bitnet/kernel.h"
 
 namespace bitnet::ref {
 
@@ -67,6 +68,33 @@ inline uint8_t i2s_code(const uint8_t* row, int64_t k) {
   const int j = static_cast<int>(k % kI2sBlock);
   const uint8_t byte = row[blk * 32 + (j % 32)];
   return (byte >> (6 - 2 * (j / 32))) & 3;
+}
+
+// The TQ x Q8_K reference matmul (llama.cpp's ggml_vec_dot_tq{1,2}_0_q8_K_generic per row and
+// column): exact int32 per block, then acc = acc + isum * (d_w * d_x) in block order. TQ1_0 and
+// TQ2_0 differ only in the block type and how its codes are decoded.
+template <class Block, void (*DecodeCodes)(const uint8_t*, uint8_t*)>
+void matmul_tq_q8k(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
+  const int64_t nb = a.K / kQK_K;
+  uint8_t codes[kQK_K];
+  for (int64_t m = m_begin; m < m_end; ++m) {
+    const uint8_t* row = a.w + m * static_cast<int64_t>(a.w_row_bytes);
+    for (int64_t n = 0; n < a.x.N; ++n) {
+      const uint8_t* col = a.x.data + n * static_cast<int64_t>(a.x.col_bytes);
+      float acc = 0.0f;
+      for (int64_t b = 0; b < nb; ++b) {
+        const uint8_t* wb = row + b * sizeof(Block);
+        const uint8_t* xb = col + b * sizeof(block_q8_K);
+        const auto* q = reinterpret_cast<const int8_t*>(xb + offsetof(block_q8_K, qs));
+        DecodeCodes(wb, codes);
+        int32_t isum = 0;
+        for (int i = 0; i < kQK_K; ++i) isum += q[i] * (codes[i] - 1);
+        const float d = fp16_to_fp32(load_fp16(wb + offsetof(Block, d))) * load_f32(xb);
+        acc = acc + static_cast<float>(isum) * d;
+      }
+      a.y[n * a.y_col_stride + m] = acc;
+    }
+  }
 }
 
 }  // namespace bitnet::ref
