@@ -60,6 +60,9 @@ void dot2_f16_f32_avx2(const fp16_t* w0, const fp16_t* w1, const float* xw, int6
   __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
+    // 1 KiB ahead in each row: lm_head 43.6 -> 40.4 ms per token (2 threads, 2B4T F16 embedding).
+    _mm_prefetch(reinterpret_cast<const char*>(w0 + i) + 1024, _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(w1 + i) + 1024, _MM_HINT_T0);
     const __m256 x0 = _mm256_loadu_ps(xw + i), x1 = _mm256_loadu_ps(xw + i + 8);
     const __m256 x2 = _mm256_loadu_ps(xw + i + 16), x3 = _mm256_loadu_ps(xw + i + 24);
     a0 = _mm256_fmadd_ps(load_f16(w0 + i), x0, a0);
