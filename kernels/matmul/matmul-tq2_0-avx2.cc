@@ -18,6 +18,7 @@
 #include "bitnet/formats.h"
 #include "bitnet/kernels_decl.h"
 #include "tiles.h"
+#include "tq_epilogue_avx2.h"
 
 namespace bitnet::kernels {
 namespace {
@@ -77,24 +78,9 @@ struct Tq2Avx2Tile {
 
       // Per-row scales of this block, 4 fp16 -> f32 (exact), then the reference's epilogue for
       // 4 rows at a time in SSE lanes.
-      for (int g = 0; g < kGroups; ++g) {
-        uint64_t dbits = 0;
-        for (int r = 4 * g; r < R && r < 4 * g + 4; ++r)
-          dbits |= static_cast<uint64_t>(load_u16_at(wb[r] + kWD)) << (16 * (r - 4 * g));
-        const __m128 dw = _mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<int64_t>(dbits)));
-        for (int c = 0; c < C; ++c) {
-          __m256i t[4] = {zero, zero, zero, zero};
-          for (int r = 4 * g; r < R && r < 4 * g + 4; ++r) t[r - 4 * g] = s[r][c];
-          const __m128i isum = hsum4_i16(t[0], t[1], t[2], t[3]);
-          const __m128 d = _mm_mul_ps(dw, _mm_set1_ps(load_f32_at(xb[c])));
-          acc[g][c] = _mm_add_ps(acc[g][c], _mm_mul_ps(_mm_cvtepi32_ps(isum), d));
-        }
-      }
+      tq_block_epilogue<R, C>(wb, kWD, xb, s, acc);
     }
-    for (int g = 0; g < kGroups; ++g)
-      for (int c = 0; c < C; ++c)
-        store_lanes(a.y + (n0 + c) * a.y_col_stride + m0 + 4 * g, acc[g][c],
-                    R - 4 * g < 4 ? R - 4 * g : 4);
+    store_tile<R, C>(a.y, a.y_col_stride, m0, n0, acc);
   }
 };
 

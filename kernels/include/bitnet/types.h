@@ -46,10 +46,10 @@ enum class TypeId : uint32_t {
 
 struct TypeTraits {
   TypeId id;
-  std::string_view name;   // as ggml prints it: "TQ2_0", "I2_S", "F16"
-  int64_t block_elems;     // elements per block (1 for plain types)
-  int64_t block_bytes;     // bytes per block
-  bool per_tensor_scale;   // I2_S: one f32 scale after the codes, tensor padded by 32 bytes
+  std::string_view name;  // as ggml prints it: "TQ2_0", "I2_S", "F16"
+  int64_t block_elems;    // elements per block (1 for plain types)
+  int64_t block_bytes;    // bytes per block
+  bool per_tensor_scale;  // I2_S: one f32 scale after the codes, tensor padded by 32 bytes
 };
 
 // Traits of a known type, or nullopt for an id we do not know (the caller reports the error).
