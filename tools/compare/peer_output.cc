@@ -32,22 +32,23 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
-double to_double(std::string_view s, std::string_view what) {
+// The whole (trimmed) field must be a T; `kind` names it in the error ("a number", "an integer").
+template <class T>
+T parse_field(std::string_view s, std::string_view what, std::string_view kind) {
   s = trim(s);
-  double v = 0;
+  T v{};
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size())
-    throw ParseError(fmt::format("{}: '{}' is not a number", what, s));
+    throw ParseError(fmt::format("{}: '{}' is not {}", what, s, kind));
   return v;
 }
 
+double to_double(std::string_view s, std::string_view what) {
+  return parse_field<double>(s, what, "a number");
+}
+
 long to_long(std::string_view s, std::string_view what) {
-  s = trim(s);
-  long v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size())
-    throw ParseError(fmt::format("{}: '{}' is not an integer", what, s));
-  return v;
+  return parse_field<long>(s, what, "an integer");
 }
 
 // Checks what every test needs, whatever the format.
