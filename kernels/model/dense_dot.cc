@@ -20,8 +20,8 @@ float dot_f16_scalar(const fp16_t* w, const fp16_t* x, int64_t n) {
   return s;
 }
 
-void dot2_f16_f32_scalar(const fp16_t* w0, const fp16_t* w1, const float* xw, int64_t n,
-                         float* out) {
+void dot2_f16_f32_scalar(const fp16_t* w0, const fp16_t* w1, const float* xw, int64_t n, float* out,
+                         const void* /*next: no prefetch in the portable path*/) {
   float s0 = 0.0f, s1 = 0.0f;
   for (int64_t i = 0; i < n; ++i) {
     s0 += fp16_to_fp32(w0[i]) * xw[i];

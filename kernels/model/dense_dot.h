@@ -18,8 +18,11 @@ struct DotFns {
   // dot_f16 of two weight rows against x16 given widened to f32 (xw[i] = f32(x16[i]), exact):
   // the same products and summation order as dot_f16 per row, so bit-identical results, but x is
   // converted once per token instead of once per row, and its loads are shared by the two rows.
-  // The lm_head (128k rows) is the largest stream of a decode step.
-  void (*dot2_f16_f32)(const fp16_t* w0, const fp16_t* w1, const float* xw, int64_t n, float* out);
+  // The lm_head (128k rows) is the largest stream of a decode step. `next` (may be null) is the
+  // start of the 4*n bytes the caller reads next (the following row pair): they are prefetched
+  // spread over this call, so the DRAM stream runs ahead one pair (see dense_dot_avx2.cc).
+  void (*dot2_f16_f32)(const fp16_t* w0, const fp16_t* w1, const float* xw, int64_t n, float* out,
+                       const void* next);
   // Q6_K weights · Q8_K activations over nb blocks (ggml_vec_dot_q6_K_q8_K): exact int32 per
   // block, then acc += (d_w * d_x) * isum in block order.
   float (*dot_q6k_q8k)(const block_q6_K* w, const block_q8_K* x, int64_t nb);

@@ -129,7 +129,8 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
         for (; m + 2 <= m1; m += 2) {
           for (int64_t n = 0; n < N; ++n) {
             float out[2];
-            dots.dot2_f16_f32(row(m), row(m + 1), xw.data() + n * K, K, out);
+            dots.dot2_f16_f32(row(m), row(m + 1), xw.data() + n * K, K, out,
+                              n == 0 ? static_cast<const void*>(row(m + 2)) : nullptr);
             y[n * M + m] = out[0];
             y[n * M + m + 1] = out[1];
           }
