@@ -167,10 +167,50 @@ TEST_P(MatmulKernel, AdversarialExtremesAreExact) {
   }
 }
 
+// TQ2_0 code 3 is not a trit llama.cpp writes, but a kernel must still match the reference
+// ((3 - 1) * q) for any bytes: with every code 3 and every activation at -128 or 127 the int16
+// partial sums of the maddubs and table-lookup kernels reach their bounds (e.g. -32768).
+TEST_P(MatmulKernel, TQ2_0CodeThreeAtExtremesIsExact) {
+  const KernelInfo& kern = k();
+  BITNET_SKIP_IF_UNAVAILABLE(kern);
+  if (kern.wtype != TypeId::kTQ2_0) GTEST_SKIP() << "TQ2_0 only";
+  const int64_t M = 19, K = 3 * kQK_K, N = 2 * kern.tile_n + 1;
+  for (uint8_t pattern : {uint8_t{0xFF}, uint8_t{0xEE}, uint8_t{0x3F}}) {
+    for (int q : {-128, 127}) {
+      WeightBuffer wb = quantize_weights(TypeId::kTQ2_0, make_ternary(TypeId::kTQ2_0, M, K, 5, 1));
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t b = 0; b < K / kQK_K; ++b)
+          std::memset(wb.storage.data() + (wb.data - wb.storage.data()) + m * wb.row_bytes +
+                          b * sizeof(block_tq2_0),
+                      pattern, sizeof(block_tq2_0::qs));
+      ActBuffer acts;
+      acts.resize(TypeId::kQ8_K, K, N);
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t b = 0; b < K / kQK_K; ++b) {
+          block_q8_K blk;
+          blk.d = 0.5f + static_cast<float>(n);
+          std::fill(std::begin(blk.qs), std::end(blk.qs), static_cast<int8_t>(q));
+          std::fill(std::begin(blk.bsums), std::end(blk.bsums), static_cast<int16_t>(16 * q));
+          std::memcpy(acts.col(n) + b * sizeof blk, &blk, sizeof blk);
+        }
+      GuardedOutput got(M, N), want(M, N);
+      MatmulArgs a{TypeId::kTQ2_0, wb.data, wb.row_bytes, 1.0f, M, K,
+                   acts.view(),    got.y(), got.stride};
+      kern.matmul(a, 0, M);
+      a.y = want.y();
+      reference_kernel(Op::kMatmul, TypeId::kTQ2_0).matmul(a, 0, M);
+      EXPECT_TRUE(got.guards_intact());
+      EXPECT_TRUE(outputs_identical([&](int64_t m, int64_t n) { return got.at(m, n); },
+                                    [&](int64_t m, int64_t n) { return want.at(m, n); }, M, N))
+          << "pattern " << int{pattern} << " q " << q;
+    }
+  }
+}
+
 TEST_P(MatmulKernel, AnyThreadCountGivesIdenticalOutput) {
   const KernelInfo& kern = k();
   BITNET_SKIP_IF_UNAVAILABLE(kern);
-  const int64_t M = 129 + 3 * kern.tile_m, K = 2 * block_of(kern.wtype), N = 5;
+  const int64_t M = 129 + 3 * kern.tile_m, K = 2 * block_of(kern.wtype), N = kern.tile_n + 4;
   Problem p(kern.wtype, M, K, N, 9, false);
   GuardedOutput want(M, N);
   reference_kernel(Op::kMatmul, kern.wtype).matmul(p.args(want.y(), want.stride), 0, M);
