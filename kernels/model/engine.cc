@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -181,13 +182,28 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
     profile_.seconds[part] -= dq;
     profile_.seconds[Profile::kQuantAct] += dq;
   };
+  // The per-token element-wise steps of a batch, split over the pool by token (each token's
+  // values are computed exactly as alone, so results do not depend on the split). A single
+  // token (decode) runs inline: a pool round trip costs more than its few microseconds.
+  auto per_token = [&](const std::function<void(int64_t i)>& fn) {
+    if (n < 4 || pool.size() == 1) {
+      for (int64_t i = 0; i < n; ++i) fn(i);
+      return;
+    }
+    const int64_t tasks = std::min<int64_t>(n, 4 * pool.size());
+    pool.parallel_for(tasks, [&](int64_t t, int) {
+      for (int64_t i = t * n / tasks; i < (t + 1) * n / tasks; ++i) fn(i);
+    });
+  };
   auto norm_rows = [&](const float* in, const float* w, int64_t dim, float* out) {
-    for (int64_t i = 0; i < n; ++i)
-      detail::rms_norm(in + i * dim, w, dim, hp.rms_eps, out + i * dim);
+    per_token(
+        [&](int64_t i) { detail::rms_norm(in + i * dim, w, dim, hp.rms_eps, out + i * dim); });
     timer.lap(Profile::kNorm);
   };
   auto add_residual = [&](const float* d) {
-    for (int64_t i = 0; i < n * E; ++i) s.x[i] += d[i];
+    per_token([&](int64_t i) {
+      for (int64_t j = i * E; j < (i + 1) * E; ++j) s.x[j] += d[j];
+    });
     timer.lap(Profile::kFfnAct);
   };
 
@@ -199,13 +215,13 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
     matmul(L.wk, s.k.data(), Profile::kMatQKV);
     matmul(L.wv, s.v.data(), Profile::kMatQKV);
 
-    for (int64_t i = 0; i < n; ++i) {
+    per_token([&](int64_t i) {
       for (int64_t h = 0; h < hp.n_head; ++h)
         detail::rope_neox(&s.q[i * QD + h * hp.head_dim], hp.n_rot, pos0 + i, hp.rope_freq_base);
       for (int64_t h = 0; h < hp.n_head_kv; ++h)
         detail::rope_neox(&s.k[i * KVD + h * hp.head_dim], hp.n_rot, pos0 + i, hp.rope_freq_base);
-      s.kv.store(il, pos0 + i, &s.k[i * KVD], &s.v[i * KVD]);
-    }
+      s.kv.store(il, pos0 + i, &s.k[i * KVD], &s.v[i * KVD]);  // distinct positions per token
+    });
     timer.lap(Profile::kRope);
 
     detail::attention(s.kv, il, shape, s.q.data(), n, pos0, round_attn_weights_f16_, s.attn.data(),
@@ -221,7 +237,9 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
     acts.set(s.xn.data(), E, n);
     matmul(L.w_gate, s.gate.data(), Profile::kMatGateUp);
     matmul(L.w_up, s.up.data(), Profile::kMatGateUp);
-    detail::ffn_activation(hp.ffn_act, s.gate.data(), s.up.data(), s.gate.data(), n * F);
+    per_token([&](int64_t i) {
+      detail::ffn_activation(hp.ffn_act, &s.gate[i * F], &s.up[i * F], &s.gate[i * F], F);
+    });
     timer.lap(Profile::kFfnAct);
     norm_rows(s.gate.data(), L.ffn_sub_norm, F, s.gate.data());
     acts.set(s.gate.data(), F, n);
