@@ -76,20 +76,34 @@ void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const
     const float* qh = q + i * q_dim + h * hd;
     float* o = out + i * q_dim + h * hd;
 
-    fp16_t* q16 = reinterpret_cast<fp16_t*>(scores + kv.n_ctx());  // hd halves fit in hd floats
-    if (f16)
-      for (int64_t d = 0; d < hd; ++d) q16[d] = fp32_to_fp16(qh[d]);
     float mx = -INFINITY;
-    for (int64_t t = 0; t < n_kv; ++t) {
-      float s;
-      if (f16) {
-        s = dots.dot_f16(static_cast<const fp16_t*>(kv.k_row(layer, t)) + kvh * hd, q16, hd);
-      } else {
-        s = dots.dot_f32(static_cast<const float*>(kv.k_row(layer, t)) + kvh * hd, qh, hd);
+    if (f16) {
+      // ggml rounds q to f16 for the f16 K cache; widened back once (exact), two K rows per
+      // dot2 call: the same products and sums as dot_f16 per row, without converting q per row.
+      float* qw = scores + kv.n_ctx();
+      for (int64_t d = 0; d < hd; ++d) qw[d] = fp16_to_fp32(fp32_to_fp16(qh[d]));
+      const auto krow = [&](int64_t t) {
+        return static_cast<const fp16_t*>(kv.k_row(layer, t)) + kvh * hd;
+      };
+      int64_t t = 0;
+      for (; t + 2 <= n_kv; t += 2)
+        dots.dot2_f16_f32(krow(t), krow(t + 1), qw, hd, &scores[t], nullptr);
+      if (t < n_kv) {
+        float pair[2];
+        dots.dot2_f16_f32(krow(t), krow(t), qw, hd, pair, nullptr);
+        scores[t] = pair[0];
       }
-      s *= scale;
-      scores[t] = s;
-      mx = std::fmax(mx, s);
+      for (t = 0; t < n_kv; ++t) {
+        scores[t] *= scale;
+        mx = std::fmax(mx, scores[t]);
+      }
+    } else {
+      for (int64_t t = 0; t < n_kv; ++t) {
+        const float s =
+            dots.dot_f32(static_cast<const float*>(kv.k_row(layer, t)) + kvh * hd, qh, hd) * scale;
+        scores[t] = s;
+        mx = std::fmax(mx, s);
+      }
     }
     double sum = 0.0;  // ggml_vec_soft_max_f32 sums in double
     for (int64_t t = 0; t < n_kv; ++t) {
