@@ -167,25 +167,39 @@ TEST_P(MatmulKernel, AdversarialExtremesAreExact) {
   }
 }
 
-// TQ2_0 code 3 is not a trit llama.cpp writes, but a kernel must still match the reference
-// ((3 - 1) * q) for any bytes: with every code 3 and every activation at -128 or 127 the int16
-// partial sums of the maddubs and table-lookup kernels reach their bounds (e.g. -32768).
-TEST_P(MatmulKernel, TQ2_0CodeThreeAtExtremesIsExact) {
+// Code 3 is not a trit llama.cpp or bitnet.cpp writes, but a kernel must still match the
+// reference (TQ2_0: (3 - 1) * q; I2_S: 3 * q) for any bytes: with every code 3 (or a mix) and
+// every activation at -128 or 127 the int16 partial sums of the maddubs and table-lookup kernels
+// reach their bounds (e.g. -32768). An I2_S `sum` that is not Σq must not matter either.
+TEST_P(MatmulKernel, CodeThreeAtExtremesIsExact) {
   const KernelInfo& kern = k();
   BITNET_SKIP_IF_UNAVAILABLE(kern);
-  if (kern.wtype != TypeId::kTQ2_0) GTEST_SKIP() << "TQ2_0 only";
+  const TypeId t = kern.wtype;
+  if (t != TypeId::kTQ2_0 && t != TypeId::kI2_S) GTEST_SKIP() << "2-bit codes only";
+  const bool i2s = t == TypeId::kI2_S;
   const int64_t M = 19, K = 3 * kQK_K, N = 2 * kern.tile_n + 1;
   for (uint8_t pattern : {uint8_t{0xFF}, uint8_t{0xEE}, uint8_t{0x3F}}) {
     for (int q : {-128, 127}) {
-      WeightBuffer wb = quantize_weights(TypeId::kTQ2_0, make_ternary(TypeId::kTQ2_0, M, K, 5, 1));
-      for (int64_t m = 0; m < M; ++m)
+      WeightBuffer wb = quantize_weights(t, make_ternary(t, M, K, 5, 1));
+      uint8_t* w = wb.storage.data() + (wb.data - wb.storage.data());
+      for (int64_t m = 0; m < M; ++m) {
+        if (i2s) {
+          std::memset(w + m * wb.row_bytes, pattern, static_cast<size_t>(K / 4));
+          continue;
+        }
         for (int64_t b = 0; b < K / kQK_K; ++b)
-          std::memset(wb.storage.data() + (wb.data - wb.storage.data()) + m * wb.row_bytes +
-                          b * sizeof(block_tq2_0),
-                      pattern, sizeof(block_tq2_0::qs));
+          std::memset(w + m * wb.row_bytes + b * sizeof(block_tq2_0), pattern,
+                      sizeof(block_tq2_0::qs));
+      }
       ActBuffer acts;
-      acts.resize(TypeId::kQ8_K, K, N);
-      for (int64_t n = 0; n < N; ++n)
+      acts.resize(act_type_for(t), K, N);
+      for (int64_t n = 0; n < N; ++n) {
+        if (i2s) {
+          std::memset(acts.col(n), static_cast<uint8_t>(static_cast<int8_t>(q)), K);
+          acts.scales()[n] = 0.75f + static_cast<float>(n);
+          acts.sums()[n] = static_cast<int32_t>(q * K) + static_cast<int32_t>(n);  // not Σq
+          continue;
+        }
         for (int64_t b = 0; b < K / kQK_K; ++b) {
           block_q8_K blk;
           blk.d = 0.5f + static_cast<float>(n);
@@ -193,12 +207,13 @@ TEST_P(MatmulKernel, TQ2_0CodeThreeAtExtremesIsExact) {
           std::fill(std::begin(blk.bsums), std::end(blk.bsums), static_cast<int16_t>(16 * q));
           std::memcpy(acts.col(n) + b * sizeof blk, &blk, sizeof blk);
         }
+      }
       GuardedOutput got(M, N), want(M, N);
-      MatmulArgs a{TypeId::kTQ2_0, wb.data, wb.row_bytes, 1.0f, M, K,
-                   acts.view(),    got.y(), got.stride};
+      MatmulArgs a{t, wb.data,     wb.row_bytes, wb.tensor_scale, M,
+                   K, acts.view(), got.y(),      got.stride};
       kern.matmul(a, 0, M);
       a.y = want.y();
-      reference_kernel(Op::kMatmul, TypeId::kTQ2_0).matmul(a, 0, M);
+      reference_kernel(Op::kMatmul, t).matmul(a, 0, M);
       EXPECT_TRUE(got.guards_intact());
       EXPECT_TRUE(outputs_identical([&](int64_t m, int64_t n) { return got.at(m, n); },
                                     [&](int64_t m, int64_t n) { return want.at(m, n); }, M, N))
