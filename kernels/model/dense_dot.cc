@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "bitnet/cpu.h"
+#include "bitnet/quantize.h"
 #include "bitnet/registry.h"
 
 namespace bitnet::model::detail {
@@ -97,14 +98,7 @@ float dot_q8_0_q8_0(const block_q8_0* w, const block_q8_0* x, int64_t nb) {
 }
 
 void quantize_q8_0(const float* x, block_q8_0* y, int64_t n) {
-  for (int64_t b = 0; b < n / 32; ++b) {
-    float amax = 0.0f;
-    for (int i = 0; i < 32; ++i) amax = std::fmax(amax, std::fabs(x[32 * b + i]));
-    const float d = amax / 127.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    y[b].d = fp32_to_fp16(d);
-    for (int i = 0; i < 32; ++i) y[b].qs[i] = static_cast<int8_t>(std::lround(x[32 * b + i] * id));
-  }
+  bitnet::quantize_row_q8_0(x, y, n);  // one copy of ggml's rounding, shared with the weights
 }
 
 }  // namespace bitnet::model::detail

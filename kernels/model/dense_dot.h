@@ -38,7 +38,7 @@ const DotFns* dot_fns_avx2();  // nullptr when not compiled in
 // Q8_0 weights · Q8_0 activations (ggml_vec_dot_q8_0_q8_0): per block int32, then
 // acc += (d_w * d_x) * isum. Scalar only (Q8_0 embeddings are rare).
 float dot_q8_0_q8_0(const block_q8_0* w, const block_q8_0* x, int64_t nb);
-// ggml's quantize_row_q8_0_ref: d = amax/127 stored as f16, q = roundf(x/d).
+// ggml's quantize_row_q8_0_ref (bitnet::quantize_row_q8_0): d = amax/127 as f16, q = roundf(x/d).
 void quantize_q8_0(const float* x, block_q8_0* y, int64_t n);
 
 }  // namespace bitnet::model::detail

@@ -5,6 +5,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "attention.h"
 #include "bitnet/threadpool.h"
@@ -207,6 +208,13 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
     timer.lap(Profile::kFfnAct);
   };
 
+  // RoPE angles of the batch's positions, shared by every head and layer: cos then sin.
+  std::vector<float> rope(static_cast<size_t>(n * hp.n_rot));
+  per_token([&](int64_t i) {
+    float* cs = &rope[i * hp.n_rot];
+    detail::rope_angles(hp.n_rot, pos0 + i, hp.rope_freq_base, cs, cs + hp.n_rot / 2);
+  });
+
   for (int64_t il = 0; il < hp.n_layer; ++il) {
     const Layer& L = model_.layers()[il];
     norm_rows(s.x.data(), L.attn_norm, E, s.xn.data());
@@ -216,10 +224,12 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
     matmul(L.wv, s.v.data(), Profile::kMatQKV);
 
     per_token([&](int64_t i) {
+      const float* cs = &rope[i * hp.n_rot];
+      const float* sn = cs + hp.n_rot / 2;
       for (int64_t h = 0; h < hp.n_head; ++h)
-        detail::rope_neox(&s.q[i * QD + h * hp.head_dim], hp.n_rot, pos0 + i, hp.rope_freq_base);
+        detail::rope_neox_apply(&s.q[i * QD + h * hp.head_dim], hp.n_rot, cs, sn);
       for (int64_t h = 0; h < hp.n_head_kv; ++h)
-        detail::rope_neox(&s.k[i * KVD + h * hp.head_dim], hp.n_rot, pos0 + i, hp.rope_freq_base);
+        detail::rope_neox_apply(&s.k[i * KVD + h * hp.head_dim], hp.n_rot, cs, sn);
       s.kv.store(il, pos0 + i, &s.k[i * KVD], &s.v[i * KVD]);  // distinct positions per token
     });
     timer.lap(Profile::kRope);

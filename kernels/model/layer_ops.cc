@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "bitnet/ops.h"
 
@@ -16,19 +17,30 @@ void rms_norm(const float* x, const float* w, int64_t n, float eps, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] = (x[i] * scale) * w[i];
 }
 
-void rope_neox(float* head, int64_t n_rot, int64_t pos, float freq_base) {
+void rope_angles(int64_t n_rot, int64_t pos, float freq_base, float* cs, float* sn) {
   const float theta_scale = std::pow(freq_base, -2.0f / static_cast<float>(n_rot));
-  const int64_t half = n_rot / 2;
   float theta = static_cast<float>(pos);
-  for (int64_t i = 0; i < half; ++i) {
-    const float c = std::cos(theta);
-    const float s = std::sin(theta);
-    const float x0 = head[i];
-    const float x1 = head[i + half];
-    head[i] = x0 * c - x1 * s;
-    head[i + half] = x0 * s + x1 * c;
+  for (int64_t i = 0; i < n_rot / 2; ++i) {
+    cs[i] = std::cos(theta);
+    sn[i] = std::sin(theta);
     theta *= theta_scale;
   }
+}
+
+void rope_neox_apply(float* head, int64_t n_rot, const float* cs, const float* sn) {
+  const int64_t half = n_rot / 2;
+  for (int64_t i = 0; i < half; ++i) {
+    const float x0 = head[i];
+    const float x1 = head[i + half];
+    head[i] = x0 * cs[i] - x1 * sn[i];
+    head[i + half] = x0 * sn[i] + x1 * cs[i];
+  }
+}
+
+void rope_neox(float* head, int64_t n_rot, int64_t pos, float freq_base) {
+  std::vector<float> cs(static_cast<size_t>(n_rot / 2)), sn(cs.size());
+  rope_angles(n_rot, pos, freq_base, cs.data(), sn.data());
+  rope_neox_apply(head, n_rot, cs.data(), sn.data());
 }
 
 void ffn_activation(FfnAct act, const float* gate, const float* up, float* h, int64_t n) {

@@ -15,6 +15,10 @@ void rms_norm(const float* x, const float* w, int64_t n, float eps, float* y);
 // NEOX RoPE in place on one head: pairs (i, i + n_rot/2), theta_i = pos * base^(-2i/n_rot),
 // computed as ggml's rope cache does (theta *= theta_scale in f32). Dims >= n_rot are untouched.
 void rope_neox(float* head, int64_t n_rot, int64_t pos, float freq_base);
+// rope_neox split in two, so a position's angles are computed once for all heads and layers:
+// cs[i], sn[i] (i < n_rot/2) = cos/sin of theta_i, then the rotation with them (bit-identical).
+void rope_angles(int64_t n_rot, int64_t pos, float freq_base, float* cs, float* sn);
+void rope_neox_apply(float* head, int64_t n_rot, const float* cs, const float* sn);
 
 // h[i] = act(gate[i]) * up[i]; act = SiLU (x / (1 + e^-x)) or ReLU².
 void ffn_activation(FfnAct act, const float* gate, const float* up, float* h, int64_t n);
