@@ -88,7 +88,7 @@ QuantizedActs ActBuffer::view() const {
 }
 
 void quantize_acts(TypeId wtype, const float* x, int64_t K, int64_t N, int64_t x_col_stride,
-                   ActBuffer& out, const KernelInfo* k) {
+                   ActBuffer& out, const KernelInfo* k, ThreadPool* pool) {
   const TypeId atype = act_type_for(wtype);  // throws for non-ternary formats
   const int64_t block = k_block(wtype);
   if (K < 1 || K % block != 0)
@@ -102,8 +102,14 @@ void quantize_acts(TypeId wtype, const float* x, int64_t K, int64_t N, int64_t x
   const KernelInfo& kern = k ? *k : select_kernel(Op::kQuantAct, wtype, N);
   check_kernel("quantize_acts", kern, Op::kQuantAct, wtype);
   out.resize(atype, K, N);
-  for (int64_t n = 0; n < N; ++n)
-    kern.quant_act(x + n * x_col_stride, K, out.col(n), out.scales() + n, out.sums() + n);
+  const auto columns = [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n)
+      kern.quant_act(x + n * x_col_stride, K, out.col(n), out.scales() + n, out.sums() + n);
+  };
+  // A few microseconds per column: a pool round trip only pays off for a batch.
+  if (pool == nullptr || pool->size() == 1 || N < 8) return columns(0, N);
+  const int64_t tasks = std::min<int64_t>(N, 4 * pool->size());
+  pool->parallel_for(tasks, [&](int64_t t, int) { columns(t * N / tasks, (t + 1) * N / tasks); });
 }
 
 size_t weight_row_bytes(TypeId wtype, int64_t K) {

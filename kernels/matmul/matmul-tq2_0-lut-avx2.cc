@@ -45,7 +45,7 @@ struct Tq2Lut {
   }
   static void block_end(const uint8_t* row, int64_t b, const Tile& t, LutRowSums& rs) {
     const __m256 dw =
-        _mm256_set1_ps(fp16_to_fp32(load_u16_at(code_bytes(row, b) + offsetof(block_tq2_0, d))));
+        _mm256_set1_ps(_cvtsh_ss(load_u16_at(code_bytes(row, b) + offsetof(block_tq2_0, d))));
     for (int i = 0; i < 2; ++i) {
       const __m256 d = _mm256_mul_ps(dw, _mm256_load_ps(t.dx + 8 * i));
       rs.acc[i] = _mm256_add_ps(rs.acc[i], _mm256_mul_ps(_mm256_cvtepi32_ps(rs.isum[i]), d));

@@ -42,10 +42,10 @@ void Acts::set(const float* x, int64_t k, int64_t n) {
   have_q8k_ = have_i8s_ = have_f16_ = have_q80_ = false;
 }
 
-const QuantizedActs& Acts::q8_k() {
+const QuantizedActs& Acts::q8_k(ThreadPool* pool) {
   if (!have_q8k_) {
     const auto t0 = std::chrono::steady_clock::now();
-    quantize_acts(TypeId::kTQ2_0, x_, k_, n_, k_, q8k_);
+    quantize_acts(TypeId::kTQ2_0, x_, k_, n_, k_, q8k_, nullptr, pool);
     q8k_view_ = q8k_.view();
     have_q8k_ = true;
     quant_seconds += seconds_since(t0);
@@ -53,10 +53,10 @@ const QuantizedActs& Acts::q8_k() {
   return q8k_view_;
 }
 
-const QuantizedActs& Acts::i8_s() {
+const QuantizedActs& Acts::i8_s(ThreadPool* pool) {
   if (!have_i8s_) {
     const auto t0 = std::chrono::steady_clock::now();
-    quantize_acts(TypeId::kI2_S, x_, k_, n_, k_, i8s_);
+    quantize_acts(TypeId::kI2_S, x_, k_, n_, k_, i8s_, nullptr, pool);
     i8s_view_ = i8s_.view();
     have_i8s_ = true;
     quant_seconds += seconds_since(t0);
@@ -101,7 +101,7 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
       args.w_scale = w.tensor_scale;
       args.M = M;
       args.K = K;
-      args.x = w.type == TypeId::kI2_S ? a.i8_s() : a.q8_k();
+      args.x = w.type == TypeId::kI2_S ? a.i8_s(&pool) : a.q8_k(&pool);
       args.y = y;
       args.y_col_stride = M;
       matmul(args, &pool);
@@ -141,7 +141,7 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
       break;
     }
     case TypeId::kQ6_K: {
-      const QuantizedActs& qa = a.q8_k();
+      const QuantizedActs& qa = a.q8_k(&pool);
       split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
         for (int64_t m = m0; m < m1; ++m) {
           const auto* row = reinterpret_cast<const block_q6_K*>(w.data + m * w.row_bytes);

@@ -24,11 +24,12 @@ class Acts {
   int64_t k() const { return k_; }
   int64_t n() const { return n_; }
   const float* f32() const { return x_; }
-  const QuantizedActs& q8_k();  // Q8_K (TQ1_0, TQ2_0, Q6_K)
-  const QuantizedActs& i8_s();  // I8_S (I2_S): per column scale and sum
-  const fp16_t* f16();          // rounded to f16 (F16 weights, as ggml converts src1)
-  const block_q8_0* q8_0();     // Q8_0 (Q8_0 weights)
-  double quant_seconds = 0.0;   // time spent quantizing (for the profile)
+  // Quantized on first use (columns split over `pool` when given), then cached until set().
+  const QuantizedActs& q8_k(ThreadPool* pool = nullptr);  // Q8_K (TQ1_0, TQ2_0, Q6_K)
+  const QuantizedActs& i8_s(ThreadPool* pool = nullptr);  // I8_S (I2_S): per column scale, sum
+  const fp16_t* f16();         // rounded to f16 (F16 weights, as ggml converts src1)
+  const block_q8_0* q8_0();    // Q8_0 (Q8_0 weights)
+  double quant_seconds = 0.0;  // time spent quantizing (for the profile)
 
  private:
   const float* x_ = nullptr;

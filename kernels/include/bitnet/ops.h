@@ -50,9 +50,10 @@ class ActBuffer {
 
 // Quantizes N activation columns (column n = x + n*x_col_stride floats, K values) for weight
 // format wtype: Q8_K for TQ1_0/TQ2_0 (K % 256 == 0), I8_S for I2_S (K % 128 == 0). k = a
-// kQuantAct kernel to use (default: select_kernel(kQuantAct, wtype)).
+// kQuantAct kernel to use (default: select_kernel(kQuantAct, wtype)). With a pool, columns are
+// split across its threads (each column is quantized alone, so the output does not change).
 void quantize_acts(TypeId wtype, const float* x, int64_t K, int64_t N, int64_t x_col_stride,
-                   ActBuffer& out, const KernelInfo* k = nullptr);
+                   ActBuffer& out, const KernelInfo* k = nullptr, ThreadPool* pool = nullptr);
 
 // y = W·x for all M rows and N columns (see MatmulArgs). Rows are split across the pool's
 // threads in chunks that are multiples of k->tile_m (pool may be null: runs on the caller).
