@@ -1,10 +1,12 @@
 // bitnet_benches: parses our --bitnet_* flags, then Google Benchmark's; registers every family
 // from the kernel registry and the shape tables; records the run's context; runs.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,45 @@ std::vector<std::string>& registered_names() {
 }
 
 namespace {
+
+// The console view of Google Benchmark's ConsoleReporter, except that rate counters whose name
+// already says what they are print without the stock "/s": bw_frac / peak_frac (fractions of the
+// probed peaks, computed as rates) and GOPS / tokens_per_second. JSON/CSV output is unchanged.
+class FractionConsoleReporter : public benchmark::ConsoleReporter {
+ public:
+  using ConsoleReporter::ConsoleReporter;
+
+ protected:
+  void PrintRunData(const Run& run) override {
+    Run copy = run;
+    for (auto& [name, counter] : copy.counters)
+      if (const std::string_view n = name;
+          n.ends_with("_frac") || n.ends_with("GOPS") || n == "tokens_per_second")
+        counter.flags =
+            static_cast<benchmark::Counter::Flags>(counter.flags & ~benchmark::Counter::kIsRate);
+    ConsoleReporter::PrintRunData(copy);
+  }
+};
+
+// The stock console options (color on a terminal unless --benchmark_color=false, tabular counters
+// with --benchmark_counters_tabular=true); nullopt when another display format was asked for.
+std::optional<benchmark::ConsoleReporter::OutputOptions> console_options(
+    const std::vector<char*>& args) {
+  bool color = isatty(STDOUT_FILENO) != 0, tabular = false;
+  for (const char* arg : args) {
+    if (arg == nullptr) continue;
+    const std::string_view a = arg;
+    if (a.starts_with("--benchmark_format=") && a != "--benchmark_format=console")
+      return std::nullopt;
+    if (a == "--benchmark_color=false" || a == "--benchmark_color=no") color = false;
+    if (a == "--benchmark_color=true" || a == "--benchmark_color=yes") color = true;
+    if (a == "--benchmark_counters_tabular=true") tabular = true;
+  }
+  int o = benchmark::ConsoleReporter::OO_None;
+  if (color) o |= benchmark::ConsoleReporter::OO_Color;
+  if (tabular) o |= benchmark::ConsoleReporter::OO_Tabular;
+  return static_cast<benchmark::ConsoleReporter::OutputOptions>(o);
+}
 
 // Default --benchmark_min_time per mode (seconds) when the command line gives none: sized so the
 // default run stays within ~10 minutes on a 2-core machine and the quick run within 60 s.
@@ -140,7 +181,12 @@ int run(int argc, char** argv) {
   }
   add_context("notes", notes.empty() ? "(none)" : notes);
 
-  benchmark::RunSpecifiedBenchmarks();
+  if (const auto opts = console_options(args)) {
+    FractionConsoleReporter console(*opts);
+    benchmark::RunSpecifiedBenchmarks(&console);
+  } else {
+    benchmark::RunSpecifiedBenchmarks();
+  }
   benchmark::Shutdown();
   return 0;
 }

@@ -68,3 +68,23 @@ TEST(BenchCli, ListsStableNames) {
 }
 
 }  // namespace
+
+// Fractions and per-second counters print as plain numbers on the console (the stock reporter
+// would append "/s" to every rate counter); other rates keep their unit.
+TEST(BenchCli, ConsoleShowsFractionsWithoutPerSecond) {
+  Result r =
+      run("--benchmark_min_time=0.001 "
+          "--benchmark_filter='^gemv/tq2_0/dispatch/M:640/K:2560/N:1/threads:1/hot'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_NE(r.output.find("bw_frac="), std::string::npos) << r.output;
+  ASSERT_NE(r.output.find("GOPS="), std::string::npos) << r.output;
+  for (const char* name : {"bw_frac=", "peak_frac=", "GOPS="}) {
+    const size_t at = r.output.find(name);
+    if (at == std::string::npos) continue;  // peak_frac needs a probed peak
+    const size_t end = r.output.find(' ', at);
+    EXPECT_EQ(r.output.substr(at, end - at).find("/s"), std::string::npos) << r.output;
+  }
+  EXPECT_NE(r.output.find("bytes_per_second="), std::string::npos) << r.output;
+  const size_t bps = r.output.find("bytes_per_second=");
+  EXPECT_NE(r.output.substr(bps, r.output.find(' ', bps) - bps).find("/s"), std::string::npos);
+}
