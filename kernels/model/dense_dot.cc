@@ -49,7 +49,8 @@ void unpack_q6k(const block_q6_K& b, uint8_t* q) {
   }
 }
 
-float dot_q6k_q8k_scalar(const block_q6_K* w, const block_q8_K* x, int64_t nb) {
+float dot_q6k_q8k_scalar(const block_q6_K* w, const block_q8_K* x, int64_t nb,
+                         const void* /*next: no prefetch in the portable path*/) {
   float acc = 0.0f;
   uint8_t q[kQK_K];
   for (int64_t b = 0; b < nb; ++b) {

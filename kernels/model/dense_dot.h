@@ -25,7 +25,8 @@ struct DotFns {
                        const void* next);
   // Q6_K weights · Q8_K activations over nb blocks (ggml_vec_dot_q6_K_q8_K): exact int32 per
   // block, then acc += (d_w * d_x) * isum in block order.
-  float (*dot_q6k_q8k)(const block_q6_K* w, const block_q8_K* x, int64_t nb);
+  // `next` (may be null): the row the caller reads next, prefetched over this call (as dot2).
+  float (*dot_q6k_q8k)(const block_q6_K* w, const block_q8_K* x, int64_t nb, const void* next);
   // out[i] += a * v[i] with v in f16 (attention's weighted sum over V).
   void (*axpy_f16)(float a, const fp16_t* v, float* out, int64_t n);
 };

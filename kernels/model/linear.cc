@@ -147,7 +147,8 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
           const auto* row = reinterpret_cast<const block_q6_K*>(w.data + m * w.row_bytes);
           for (int64_t n = 0; n < N; ++n)
             y[n * M + m] = dots.dot_q6k_q8k(
-                row, reinterpret_cast<const block_q8_K*>(qa.data + n * qa.col_bytes), K / kQK_K);
+                row, reinterpret_cast<const block_q8_K*>(qa.data + n * qa.col_bytes), K / kQK_K,
+                n == 0 ? static_cast<const void*>(w.data + (m + 1) * w.row_bytes) : nullptr);
         }
       });
       break;
