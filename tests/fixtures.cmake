@@ -11,9 +11,10 @@ bitnet_add_gtest(test_fixtures_resolve LABELS fixtures
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_resolve.cc
   LIBS bitnet_fixtures bitnet_http_test_server)
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_synthetic.cc)
+# bitnet_model: the Q6_K / Q8_0 embedding models are run through the decode engine.
 bitnet_add_gtest(test_fixtures_synthetic LABELS fixtures
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_synthetic.cc
-  LIBS bitnet_fixtures bitnet_gguf bitnet_kernels bitnet_http_test_server)
+  LIBS bitnet_fixtures bitnet_gguf bitnet_kernels bitnet_model bitnet_http_test_server)
 endif()
 if(TARGET bitnet-fixtures AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_cli.cc)
   bitnet_add_gtest(test_fixtures_cli LABELS fixtures

@@ -12,6 +12,9 @@ bitnet_add_gtest(test_kernels_quant_act LABELS kernels unit
   SOURCES test_kernels_quant_act.cc LIBS bitnet_kernels)
 bitnet_add_gtest(test_kernels_quantize LABELS kernels unit
   SOURCES test_kernels_quantize.cc LIBS bitnet_kernels)
+# Q8_0 / Q6_K vs llama-quantize's bytes (tests/data/quantize), error bounds, edge cases.
+bitnet_add_gtest(test_kernels_quantize_k LABELS kernels unit
+  SOURCES test_kernels_quantize_k.cc LIBS bitnet_kernels)
 bitnet_add_gtest(test_kernels_matmul LABELS kernels unit
   SOURCES test_kernels_matmul.cc LIBS bitnet_kernels)
 # Byte compatibility with the golden llama.cpp / bitnet.cpp files in tests/data.

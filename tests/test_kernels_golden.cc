@@ -1,7 +1,8 @@
 // Byte compatibility with the origin on real files (tests/data, see its README): the golden
 // TQ2_0 tensors dequantize losslessly to the model's ternary floats; re-quantizing those floats
 // with our quantizers must give the golden TQ2_0 / TQ1_0 bytes (llama.cpp c392e5094) and the
-// golden I2_S bytes (bitnet.cpp 2024; first n/4 + 4 bytes, the rest is stale in the file).
+// golden I2_S bytes (bitnet.cpp 2024; first n/4 + 4 bytes, the rest is stale in the file); the
+// Q6_K token embedding of the llama-quantize default file is reproduced byte for byte.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -106,6 +107,24 @@ TEST(Golden, Q6_KTokenEmbeddingIsCloseToTheF16One) {
   }
   EXPECT_LT(max_err, 0.017f * max_abs) << "max error " << max_err << " of max|x| " << max_abs;
   EXPECT_GT(max_err, 0.0f);
+}
+
+// llama-quantize's default TQ2_0 run wrote token_embd as Q6_K from the F32 model, whose
+// embedding values are exactly the F16 file's (they were f16-representable): our quantize_q6_K on
+// those values must give the golden Q6_K bytes, all 512 blocks.
+TEST(Golden, Q6_KTokenEmbeddingIsByteIdenticalToLlamaQuantize) {
+  const auto def = gguf::File::open(kDir + "/tiny-bitnet-A-TQ2_0-default.gguf");
+  const auto f16 = gguf::File::open(kDir + "/tiny-bitnet-A-TQ2_0.gguf");
+  const auto& tq = def.tensor("token_embd.weight");
+  const auto x = dequantized(f16, f16.tensor("token_embd.weight"));
+  std::vector<uint8_t> q(quantized_bytes(TypeId::kQ6_K, static_cast<int64_t>(x.size())));
+  quantize_q6_K(x.data(), q.data(), static_cast<int64_t>(x.size()));
+  const auto want = def.data(tq);
+  ASSERT_EQ(q.size(), want.size());
+  int bad = 0;
+  for (size_t b = 0; b < q.size() / sizeof(block_q6_K); ++b)
+    bad += !std::equal(q.begin() + b * 210, q.begin() + (b + 1) * 210, want.begin() + b * 210);
+  EXPECT_EQ(bad, 0) << "of " << q.size() / 210 << " Q6_K blocks differ";
 }
 
 }  // namespace

@@ -1,12 +1,17 @@
-// bitnet-quantize IN.gguf OUT.gguf FORMAT [--embd TYPE]
+// bitnet-quantize IN.gguf OUT.gguf FORMAT [--embd TYPE] [--output TYPE]
 // Converts the 2-D projection weights (blk.N.attn_{q,k,v,output}.weight,
 // blk.N.ffn_{gate,up,down}.weight) to FORMAT = TQ2_0 | TQ1_0 | I2_S with the origin's exact
-// quantizers (llama.cpp / bitnet.cpp byte for byte). Norms and other tensors are copied;
-// token_embd.weight is copied, or converted to TYPE = F32 | F16 | BF16 with --embd.
-// general.file_type becomes 37 (TQ2_0), 36 (TQ1_0) or 40 (I2_S); general.quantization_version
-// is set to 2. A projection that is not exactly ternary is still quantized, with a warning
-// giving the measured error. Exit codes: 0 ok, 1 error, 2 usage error.
+// quantizers (llama.cpp / bitnet.cpp byte for byte). Norms and other tensors are copied.
+// token_embd.weight (and output.weight, if the model has one) get the type the origin's
+// llama-quantize picks by default (llama_tensor_get_type): for TQ1_0/TQ2_0, llama.cpp c392e5094
+// writes a tied token_embd (no output.weight) and output.weight as Q6_K (Q8_0 when the row is not
+// a multiple of 256); for I2_S, bitnet.cpp (406a503) writes F16 (Q8_0 likewise). --embd/--output
+// pick another type (F32 | F16 | BF16 | Q8_0 | Q6_K) or `keep`. general.file_type becomes 37
+// (TQ2_0), 36 (TQ1_0) or 40 (I2_S); general.quantization_version is set to 2. A projection that
+// is not exactly ternary is still quantized, with a warning giving the measured error.
+// Exit codes: 0 ok, 1 error, 2 usage error.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <exception>
@@ -23,15 +28,24 @@ namespace bitnet {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: bitnet-quantize IN.gguf OUT.gguf FORMAT [--embd TYPE]\n"
-    "  FORMAT  TQ2_0 | TQ1_0 | I2_S: type of the 2-D projection weights\n"
-    "  --embd  F32 | F16 | BF16: convert token_embd.weight (default: keep as it is)\n";
+    "usage: bitnet-quantize IN.gguf OUT.gguf FORMAT [--embd TYPE] [--output TYPE]\n"
+    "  FORMAT    TQ2_0 | TQ1_0 | I2_S: type of the 2-D projection weights\n"
+    "  --embd    token_embd.weight: F32 | F16 | BF16 | Q8_0 | Q6_K | keep (default: what the\n"
+    "            origin's llama-quantize picks: Q6_K for TQ1_0/TQ2_0 when tied to the output,\n"
+    "            F16 for I2_S; alias --token-embedding-type)\n"
+    "  --output  output.weight, and token_embd when tied and --embd is not given: same types\n"
+    "            (default Q6_K for TQ1_0/TQ2_0, F16 for I2_S; alias --output-tensor-type)\n";
+
+// A type flag: unset (the origin's default), `keep` (copy the tensor), or a type to write.
+struct TypeChoice {
+  enum Kind { kDefault, kKeep, kType } kind = kDefault;
+  TypeId type = TypeId::kF16;
+};
 
 struct Options {
   std::string in, out;
   TypeId format = TypeId::kTQ2_0;
-  bool convert_embd = false;
-  TypeId embd = TypeId::kF16;
+  TypeChoice embd, output;
 };
 
 uint32_t file_type_for(TypeId t) {
@@ -54,6 +68,45 @@ bool is_projection(const std::string& name) {
 std::string tname(uint32_t id) {
   const auto t = type_traits(id);
   return t ? std::string(t->name) : "type " + std::to_string(id);
+}
+
+bool is_float_type(uint32_t t) {
+  return t == static_cast<uint32_t>(TypeId::kF32) || t == static_cast<uint32_t>(TypeId::kF16) ||
+         t == static_cast<uint32_t>(TypeId::kBF16);
+}
+
+// llama_tensor_get_type for output.weight, and for token_embd.weight when it doubles as the
+// output: llama.cpp (TQ formats) Q6_K, bitnet.cpp (I2_S) F16; both Q8_0 when the row length is
+// not a multiple of the 256-element super-block.
+TypeId default_output_type(TypeId format, int64_t ne0) {
+  if (ne0 % kQK_K != 0) return TypeId::kQ8_0;
+  return format == TypeId::kI2_S ? TypeId::kF16 : TypeId::kQ6_K;
+}
+
+// Output type of token_embd.weight / output.weight (`tied`: token_embd with no output.weight).
+// Returns the input type to copy the tensor unchanged.
+uint32_t embedding_out_type(const Options& o, const gguf::TensorInfo& t, bool tied) {
+  const bool is_embd = t.name == "token_embd.weight";
+  TypeChoice c = is_embd ? o.embd : o.output;
+  if (is_embd && tied && c.kind == TypeChoice::kDefault) c = o.output;
+  if (c.kind == TypeChoice::kKeep) return t.type;
+  if (c.kind == TypeChoice::kType) return static_cast<uint32_t>(c.type);
+  // Defaults only convert float tensors: re-quantizing a quantized one would add error.
+  if (!is_float_type(t.type)) {
+    std::fprintf(stderr, "bitnet-quantize: note: %s is %s already; kept (use --%s to convert)\n",
+                 t.name.c_str(), tname(t.type).c_str(), is_embd ? "embd" : "output");
+    return t.type;
+  }
+  if (is_embd && !tied && o.format != TypeId::kI2_S) {
+    // llama.cpp writes an untied token_embd as Q4_K for TQ formats; we have no Q4_K quantizer.
+    std::fprintf(stderr,
+                 "bitnet-quantize: note: llama-quantize would write the untied %s as Q4_K, "
+                 "which is not implemented here; kept as %s (use --embd to convert)\n",
+                 t.name.c_str(), tname(t.type).c_str());
+    return t.type;
+  }
+  if (is_embd && !tied) return static_cast<uint32_t>(TypeId::kF16);  // bitnet.cpp, I2_S
+  return static_cast<uint32_t>(default_output_type(o.format, t.ne.empty() ? 0 : t.ne[0]));
 }
 
 // The tensor as f32 (any type dequantize_row reads), or an error naming file and tensor.
@@ -109,20 +162,24 @@ int run(const Options& o) {
   }
 
   // Decide every tensor's output type first (the header lists them all before any data).
-  const int64_t block = o.format == TypeId::kI2_S ? kI2sBlock : kQK_K;
+  const bool tied = in.find_tensor("output.weight") == nullptr;
   std::vector<uint32_t> out_type;
   for (const auto* tp : order) {
     const auto& t = *tp;
     uint32_t type = t.type;
     if (is_projection(t.name) && t.ne.size() == 2) {
-      if (t.ne[0] % block != 0)
-        throw std::runtime_error(o.in + ": tensor " + t.name + ": row length " +
-                                 std::to_string(t.ne[0]) + " is not a multiple of the " +
-                                 tname(static_cast<uint32_t>(o.format)) + " block (" +
-                                 std::to_string(block) + ")");
       type = static_cast<uint32_t>(o.format);
-    } else if (t.name == "token_embd.weight" && o.convert_embd) {
-      type = static_cast<uint32_t>(o.embd);
+    } else if (t.name == "token_embd.weight" || t.name == "output.weight") {
+      type = embedding_out_type(o, t, tied);
+    }
+    if (type != t.type) {
+      const auto traits = type_traits(type);
+      const int64_t block = traits->id == TypeId::kI2_S ? kI2sBlock : traits->block_elems;
+      if (t.ne.empty() || t.ne[0] % block != 0)
+        throw std::runtime_error(o.in + ": tensor " + t.name + ": row length " +
+                                 std::to_string(t.ne.empty() ? 0 : t.ne[0]) +
+                                 " is not a multiple of the " + tname(type) + " block (" +
+                                 std::to_string(block) + ")");
     }
     out_type.push_back(type);
     w.add_tensor(t.name, type, t.ne);
@@ -140,7 +197,11 @@ int run(const Options& o) {
     const int64_t n = t.nelements();
     const auto type = static_cast<TypeId>(out_type[i]);
     std::vector<uint8_t> q(quantized_bytes(type, n));
-    quantize(type, x.data(), q.data(), n);
+    try {
+      quantize(type, x.data(), q.data(), n);
+    } catch (const std::invalid_argument& e) {  // e.g. a NaN, or a value too large for the type
+      throw std::runtime_error(o.in + ": tensor " + t.name + ": " + e.what());
+    }
     w.write(q);
     if (is_projection(t.name)) {
       ++converted;
@@ -166,8 +227,12 @@ int run(const Options& o) {
     }
   }
   w.finish();
-  std::printf("%s: %d projections -> %s (%d not ternary), %zu tensors total\n", o.out.c_str(),
-              converted, tname(static_cast<uint32_t>(o.format)).c_str(), warned,
+  std::string embd;
+  for (size_t i = 0; i < order.size(); ++i)
+    if (order[i]->name == "token_embd.weight" || order[i]->name == "output.weight")
+      embd += ", " + order[i]->name + " " + tname(order[i]->type) + " -> " + tname(out_type[i]);
+  std::printf("%s: %d projections -> %s (%d not ternary)%s, %zu tensors total\n", o.out.c_str(),
+              converted, tname(static_cast<uint32_t>(o.format)).c_str(), warned, embd.c_str(),
               in.tensors().size());
   return 0;
 }
@@ -188,14 +253,25 @@ int main(int argc, char** argv) {
   bitnet::Options o;
   std::vector<std::string> pos;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--embd") {
-      if (i + 1 >= args.size()) return usage_error("--embd needs a type");
-      const auto t = bitnet::type_traits_by_name(args[++i]);
-      if (!t || (t->id != bitnet::TypeId::kF32 && t->id != bitnet::TypeId::kF16 &&
-                 t->id != bitnet::TypeId::kBF16))
-        return usage_error("--embd '" + args[i] + "': expected F32, F16 or BF16");
-      o.convert_embd = true;
-      o.embd = t->id;
+    const bool embd = args[i] == "--embd" || args[i] == "--token-embedding-type";
+    if (embd || args[i] == "--output" || args[i] == "--output-tensor-type") {
+      if (i + 1 >= args.size()) return usage_error(args[i] + " needs a type");
+      bitnet::TypeChoice& c = embd ? o.embd : o.output;
+      const std::string& v = args[++i];
+      if (v.size() == 4 && std::equal(v.begin(), v.end(), "keep", [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) == b;
+          })) {
+        c.kind = bitnet::TypeChoice::kKeep;
+        continue;
+      }
+      const auto t = bitnet::type_traits_by_name(v);
+      using bitnet::TypeId;
+      if (!t || (t->id != TypeId::kF32 && t->id != TypeId::kF16 && t->id != TypeId::kBF16 &&
+                 t->id != TypeId::kQ8_0 && t->id != TypeId::kQ6_K))
+        return usage_error(args[i - 1] + " '" + v +
+                           "': expected F32, F16, BF16, Q8_0, Q6_K or keep");
+      c.kind = bitnet::TypeChoice::kType;
+      c.type = t->id;
     } else if (args[i].size() > 1 && args[i][0] == '-') {
       return usage_error("unknown option '" + args[i] + "'");
     } else {

@@ -18,7 +18,8 @@ void convert_f32_to_bf16(const float* x, bf16_t* dst, int64_t n) {
 size_t quantized_bytes(TypeId type, int64_t n) {
   const auto t = type_traits(static_cast<uint32_t>(type));
   const bool supported = type == TypeId::kF32 || type == TypeId::kF16 || type == TypeId::kBF16 ||
-                         type == TypeId::kQ8_0 || type == TypeId::kQ6_K || type == TypeId::kTQ1_0 || type == TypeId::kTQ2_0 || type == TypeId::kI2_S;
+                         type == TypeId::kQ8_0 || type == TypeId::kQ6_K || type == TypeId::kTQ1_0 ||
+                         type == TypeId::kTQ2_0 || type == TypeId::kI2_S;
   if (!t || !supported)
     throw std::invalid_argument(
         "quantize: no quantizer for type " +
