@@ -54,10 +54,9 @@ class FractionConsoleReporter : public benchmark::ConsoleReporter {
 // The stock console options (color on a terminal unless --benchmark_color=false, tabular counters
 // with --benchmark_counters_tabular=true); nullopt when another display format was asked for.
 std::optional<benchmark::ConsoleReporter::OutputOptions> console_options(
-    const std::vector<char*>& args) {
+    const std::vector<std::string>& args) {
   bool color = isatty(STDOUT_FILENO) != 0, tabular = false;
-  for (const char* arg : args) {
-    if (arg == nullptr) continue;
+  for (const std::string& arg : args) {
     const std::string_view a = arg;
     if (a.starts_with("--benchmark_format=") && a != "--benchmark_format=console")
       return std::nullopt;
@@ -100,6 +99,8 @@ void prepare_limits(const Options& o) {
 }
 
 int run(int argc, char** argv) {
+  // Before any parser removes the flags it consumed (Google Benchmark's compacts argv in place).
+  const std::vector<std::string> original_args(argv, argv + argc);
   Options o;
   try {
     o = parse_options(&argc, argv, available_cpus());
@@ -181,7 +182,7 @@ int run(int argc, char** argv) {
   }
   add_context("notes", notes.empty() ? "(none)" : notes);
 
-  if (const auto opts = console_options(args)) {
+  if (const auto opts = console_options(original_args)) {
     FractionConsoleReporter console(*opts);
     benchmark::RunSpecifiedBenchmarks(&console);
   } else {

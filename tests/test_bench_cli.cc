@@ -88,3 +88,13 @@ TEST(BenchCli, ConsoleShowsFractionsWithoutPerSecond) {
   const size_t bps = r.output.find("bytes_per_second=");
   EXPECT_NE(r.output.substr(bps, r.output.find(' ', bps) - bps).find("/s"), std::string::npos);
 }
+
+// The console reporter above must not replace another --benchmark_format.
+TEST(BenchCli, JsonFormatStaysJson) {
+  Result r =
+      run("--benchmark_min_time=0.001 --benchmark_format=json "
+          "--benchmark_filter='^gemv/tq2_0/dispatch/M:640/K:2560/N:1/threads:1/hot' 2>/dev/null");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"bw_frac\":"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("bw_frac="), std::string::npos) << r.output;
+}
