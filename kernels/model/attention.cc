@@ -1,5 +1,6 @@
 #include "attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -56,6 +57,15 @@ const void* KvCache::v_row(int64_t layer, int64_t pos) const {
   return v_.get() + index(layer, pos);
 }
 
+namespace {
+constexpr int64_t kRowBlock = 32;  // cache rows widened to f32 at a time (16 KiB at head_dim 128)
+}  // namespace
+
+int64_t attention_scratch_floats(const AttentionShape& sh, int64_t n_ctx) {
+  const int64_t group = sh.n_head / sh.n_head_kv;
+  return group * (n_ctx + sh.head_dim) + kRowBlock * sh.head_dim;
+}
+
 void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const float* q,
                int64_t n, int64_t pos0, bool round_weights_f16, float* out, float* scratch,
                ThreadPool& pool) {
@@ -65,63 +75,85 @@ void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const
   const int64_t group = sh.n_head / sh.n_head_kv;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const bool f16 = kv.type() == KvType::kF16;
-  const int64_t per_thread = kv.n_ctx() + hd;
+  const int64_t n_ctx = kv.n_ctx();
+  const int64_t per_thread = attention_scratch_floats(sh, n_ctx);
 
-  pool.parallel_for(n * sh.n_head, [&](int64_t task, int thread) {
-    const int64_t i = task / sh.n_head;
-    const int64_t h = task % sh.n_head;
-    const int64_t kvh = h / group;
-    const int64_t n_kv = pos0 + i + 1;  // causal: positions 0..pos0+i
-    float* scores = scratch + thread * per_thread;
-    const float* qh = q + i * q_dim + h * hd;
-    float* o = out + i * q_dim + h * hd;
+  // One task per (token, KV head, part of its query heads): the query heads that share a KV head
+  // read each cache row once, and an f16 row is widened to f32 once for all of them (exact; the
+  // dots below then equal ggml_vec_dot_f16 / the axpy of an f16 row bit for bit). The heads are
+  // split into `parts` only as far as the threads need it: one decode token has n_head_kv (5)
+  // tasks, which 2 threads share 3:2.
+  const int64_t threads = pool.size();
+  int64_t parts = 1;
+  while (parts < group && (group % parts != 0 || ((n * sh.n_head_kv * parts) % threads != 0 &&
+                                                  n * sh.n_head_kv * parts < 8 * threads)))
+    ++parts;
+  const int64_t heads_per_part = group / parts;
+  pool.parallel_for(n * sh.n_head_kv * parts, [&](int64_t task, int thread) {
+    const int64_t i = task / (sh.n_head_kv * parts);
+    const int64_t kvh = task / parts % sh.n_head_kv;
+    const int64_t j0 = task % parts * heads_per_part, j1 = j0 + heads_per_part;
+    const int64_t n_kv = pos0 + i + 1;              // causal: positions 0..pos0+i
+    float* scores = scratch + thread * per_thread;  // [group][n_ctx]
+    float* qw = scores + group * n_ctx;             // [group][hd]
+    float* rows = qw + group * hd;                  // [kRowBlock][hd]
+    // Row t of K or V for this KV head as f32: the cache row itself (f32 cache) or its widened
+    // copy in `rows` (f16 cache, block [t0, t0 + kRowBlock) widened on entry).
+    const auto block = [&](bool is_k, int64_t t0, int64_t t1) -> const float* {
+      const auto row = [&](int64_t t) { return is_k ? kv.k_row(layer, t) : kv.v_row(layer, t); };
+      if (!f16) return static_cast<const float*>(row(t0)) + kvh * hd;
+      for (int64_t t = t0; t < t1; ++t)
+        dots.widen_f16(static_cast<const fp16_t*>(row(t)) + kvh * hd, rows + (t - t0) * hd, hd);
+      return rows;
+    };
+    const int64_t stride = f16 ? hd : sh.n_head_kv * hd;  // between rows of a block
 
-    float mx = -INFINITY;
-    if (f16) {
-      // ggml rounds q to f16 for the f16 K cache; widened back once (exact), two K rows per
-      // dot2 call: the same products and sums as dot_f16 per row, without converting q per row.
-      float* qw = scores + kv.n_ctx();
-      for (int64_t d = 0; d < hd; ++d) qw[d] = fp16_to_fp32(fp32_to_fp16(qh[d]));
-      const auto krow = [&](int64_t t) {
-        return static_cast<const fp16_t*>(kv.k_row(layer, t)) + kvh * hd;
-      };
-      int64_t t = 0;
-      for (; t + 2 <= n_kv; t += 2)
-        dots.dot2_f16_f32(krow(t), krow(t + 1), qw, hd, &scores[t], nullptr);
-      if (t < n_kv) {
-        float pair[2];
-        dots.dot2_f16_f32(krow(t), krow(t), qw, hd, pair, nullptr);
-        scores[t] = pair[0];
-      }
-      for (t = 0; t < n_kv; ++t) {
-        scores[t] *= scale;
-        mx = std::fmax(mx, scores[t]);
-      }
-    } else {
+    for (int64_t j = j0; j < j1; ++j) {
+      const float* qh = q + i * q_dim + (kvh * group + j) * hd;
+      // ggml rounds q to f16 for an f16 K cache (then widened back: exact).
+      for (int64_t d = 0; d < hd; ++d)
+        qw[j * hd + d] = f16 ? fp16_to_fp32(fp32_to_fp16(qh[d])) : qh[d];
+    }
+    for (int64_t t0 = 0; t0 < n_kv; t0 += kRowBlock) {
+      const int64_t t1 = std::min(n_kv, t0 + kRowBlock);
+      const float* k = block(true, t0, t1);
+      for (int64_t j = j0; j < j1; ++j)
+        for (int64_t t = t0; t < t1; ++t)
+          scores[j * n_ctx + t] = dots.dot_f32(k + (t - t0) * stride, qw + j * hd, hd) * scale;
+    }
+    for (int64_t j = j0; j < j1; ++j) {
+      float* sj = scores + j * n_ctx;
+      float mx = -INFINITY;
+      for (int64_t t = 0; t < n_kv; ++t) mx = std::fmax(mx, sj[t]);
+      double sum = 0.0;  // ggml_vec_soft_max_f32 sums in double
       for (int64_t t = 0; t < n_kv; ++t) {
-        const float s =
-            dots.dot_f32(static_cast<const float*>(kv.k_row(layer, t)) + kvh * hd, qh, hd) * scale;
-        scores[t] = s;
-        mx = std::fmax(mx, s);
+        const float e = std::exp(sj[t] - mx);
+        sj[t] = e;
+        sum += e;
       }
+      const float inv = static_cast<float>(1.0 / sum);
+      for (int64_t t = 0; t < n_kv; ++t) {
+        const float p = sj[t] * inv;
+        // ggml converts kq to f16 for kq·V with an f16 cache; bitnet.cpp's fork does not.
+        sj[t] = f16 && round_weights_f16 ? fp16_to_fp32(fp32_to_fp16(p)) : p;
+      }
+      float* o = out + i * q_dim + (kvh * group + j) * hd;
+      for (int64_t d = 0; d < hd; ++d) o[d] = 0.0f;
     }
-    double sum = 0.0;  // ggml_vec_soft_max_f32 sums in double
-    for (int64_t t = 0; t < n_kv; ++t) {
-      const float e = std::exp(scores[t] - mx);
-      scores[t] = e;
-      sum += e;
-    }
-    const float inv = static_cast<float>(1.0 / sum);
-    for (int64_t d = 0; d < hd; ++d) o[d] = 0.0f;
-    for (int64_t t = 0; t < n_kv; ++t) {
-      const float p = scores[t] * inv;
-      if (f16) {
-        // ggml converts kq to f16 for kq·V; bitnet.cpp's fork does not.
-        const float pw = round_weights_f16 ? fp16_to_fp32(fp32_to_fp16(p)) : p;
-        dots.axpy_f16(pw, static_cast<const fp16_t*>(kv.v_row(layer, t)) + kvh * hd, o, hd);
-      } else {
-        const float* v = static_cast<const float*>(kv.v_row(layer, t)) + kvh * hd;
-        for (int64_t d = 0; d < hd; ++d) o[d] += p * v[d];
+    for (int64_t t0 = 0; t0 < n_kv; t0 += kRowBlock) {
+      const int64_t t1 = std::min(n_kv, t0 + kRowBlock);
+      const float* v = block(false, t0, t1);
+      for (int64_t j = j0; j < j1; ++j) {
+        float* o = out + i * q_dim + (kvh * group + j) * hd;
+        for (int64_t t = t0; t < t1; ++t) {
+          const float p = scores[j * n_ctx + t];
+          const float* vt = v + (t - t0) * stride;
+          if (f16) {
+            dots.axpy_f32(p, vt, o, hd);  // = axpy_f16 of the f16 row
+          } else {
+            for (int64_t d = 0; d < hd; ++d) o[d] += p * vt[d];
+          }
+        }
       }
     }
   });

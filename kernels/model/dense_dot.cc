@@ -70,8 +70,16 @@ void axpy_f16_scalar(float a, const fp16_t* v, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] += a * fp16_to_fp32(v[i]);
 }
 
-const DotFns kScalar{"scalar",           dot_f32_scalar, dot_f16_scalar, dot2_f16_f32_scalar,
-                     dot_q6k_q8k_scalar, axpy_f16_scalar};
+void axpy_f32_scalar(float a, const float* v, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] += a * v[i];
+}
+
+void widen_f16_scalar(const fp16_t* src, float* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = fp16_to_fp32(src[i]);
+}
+
+const DotFns kScalar{"scalar",           dot_f32_scalar,  dot_f16_scalar,  dot2_f16_f32_scalar,
+                     dot_q6k_q8k_scalar, axpy_f16_scalar, axpy_f32_scalar, widen_f16_scalar};
 
 }  // namespace
 

@@ -29,6 +29,11 @@ struct DotFns {
   float (*dot_q6k_q8k)(const block_q6_K* w, const block_q8_K* x, int64_t nb, const void* next);
   // out[i] += a * v[i] with v in f16 (attention's weighted sum over V).
   void (*axpy_f16)(float a, const fp16_t* v, float* out, int64_t n);
+  // axpy_f16 of a row already widened to f32: the same bits (attention widens a V row once for
+  // the query heads that share it).
+  void (*axpy_f32)(float a, const float* v, float* out, int64_t n);
+  // dst[i] = f32(src[i]) (exact).
+  void (*widen_f16)(const fp16_t* src, float* dst, int64_t n);
 };
 
 // AVX2+FMA+F16C versions when the CPU has them and BITNET_ISA does not pin below avx2.

@@ -152,8 +152,23 @@ void axpy_f16_avx2(float a, const fp16_t* v, float* out, int64_t n) {
   for (; i < n; ++i) out[i] += a * _cvtsh_ss(v[i]);
 }
 
-constexpr DotFns kAvx2{"avx2",           dot_f32_avx2, dot_f16_avx2, dot2_f16_f32_avx2,
-                       dot_q6k_q8k_avx2, axpy_f16_avx2};
+void axpy_f32_avx2(float a, const float* v, float* out, int64_t n) {
+  const __m256 va = _mm256_set1_ps(a);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(out + i,
+                     _mm256_fmadd_ps(va, _mm256_loadu_ps(v + i), _mm256_loadu_ps(out + i)));
+  for (; i < n; ++i) out[i] += a * v[i];
+}
+
+void widen_f16_avx2(const fp16_t* src, float* dst, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load_f16(src + i));
+  for (; i < n; ++i) dst[i] = _cvtsh_ss(src[i]);
+}
+
+constexpr DotFns kAvx2{"avx2",           dot_f32_avx2,  dot_f16_avx2,  dot2_f16_f32_avx2,
+                       dot_q6k_q8k_avx2, axpy_f16_avx2, axpy_f32_avx2, widen_f16_avx2};
 
 }  // namespace
 

@@ -43,7 +43,8 @@ struct Engine::Scratch {
     o.resize(nb * hp.n_embd);
     gate.resize(nb * hp.n_ff);
     up.resize(nb * hp.n_ff);
-    att_scratch.resize(threads * (n_ctx + hp.head_dim));
+    att_scratch.resize(
+        threads * detail::attention_scratch_floats({hp.n_head, hp.n_head_kv, hp.head_dim}, n_ctx));
     acts.reserve(std::max(wide, hp.n_ff), nb);
   }
   uint64_t bytes() const {
