@@ -87,5 +87,60 @@ TEST(DenseDot, Dot2F16EqualsDotF16PerRow) {
   }
 }
 
+// The attention helpers: block versions equal the per-row functions bit for bit on every table;
+// the AVX2 softmax exponent is within a few ulp of libm's.
+TEST(DenseDot, AttentionBlocksMatchPerRowFunctions) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  for (const DotFns* f : {&dot_fns_scalar(), dot_fns_avx2()}) {
+    if (f == nullptr) continue;
+    for (int64_t n : {8, 72, 128, 136}) {
+      const int64_t count = 7, stride = n + 8;
+      std::vector<float> rows(static_cast<size_t>(count * stride)), x(n), p(count);
+      for (float& v : rows) v = nd(rng);
+      for (float& v : x) v = nd(rng);
+      for (float& v : p) v = nd(rng);
+      std::vector<float> got(count), out_a(n, 0.5f), out_b(n, 0.5f);
+      f->dot_f32_rows(rows.data(), stride, count, x.data(), n, got.data());
+      for (int64_t t = 0; t < count; ++t)
+        EXPECT_EQ(std::bit_cast<uint32_t>(got[t]),
+                  std::bit_cast<uint32_t>(f->dot_f32(rows.data() + t * stride, x.data(), n)))
+            << f->isa << " n " << n << " row " << t;
+      f->axpy_rows_f32(p.data(), rows.data(), stride, count, out_a.data(), n);
+      for (int64_t t = 0; t < count; ++t)
+        f->axpy_f32(p[t], rows.data() + t * stride, out_b.data(), n);
+      for (int64_t i = 0; i < n; ++i)
+        EXPECT_EQ(std::bit_cast<uint32_t>(out_a[i]), std::bit_cast<uint32_t>(out_b[i]))
+            << f->isa << " n " << n << " i " << i;
+    }
+  }
+}
+
+TEST(DenseDot, SoftmaxHelpersAgreeWithTheScalarPath) {
+  const DotFns* avx2 = avx2_or_skip();
+  if (avx2 == nullptr) GTEST_SKIP() << "no AVX2 dot table on this CPU / ISA pin";
+  std::vector<float> s;
+  for (float v = -100.0f; v <= 0.0f; v += 0.0137f) s.push_back(v);
+  s.push_back(-87.5f);
+  s.push_back(0.0f);
+  std::vector<float> a = s, b = s;
+  const double sum_a = avx2->exp_sum(a.data(), static_cast<int64_t>(a.size()), 0.0f);
+  const double sum_b = dot_fns_scalar().exp_sum(b.data(), static_cast<int64_t>(b.size()), 0.0f);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] < -87.3366f) {
+      EXPECT_LE(a[i], 1.2e-38f) << s[i];  // 0 in the vector lanes; libm's denormal in the tail
+      continue;
+    }
+    EXPECT_NEAR(a[i], b[i], 4e-7 * b[i]) << "exp(" << s[i] << ")";
+  }
+  EXPECT_NEAR(sum_a, sum_b, 1e-6 * sum_b);
+  std::vector<float> r = {0.1f, 1.0f / 3.0f, 65519.0f, 1e-8f, -2.5e-3f, 0.99951172f, 1e5f, 7.0f};
+  std::vector<float> r2 = r;
+  avx2->round_f16(r.data(), static_cast<int64_t>(r.size()));
+  dot_fns_scalar().round_f16(r2.data(), static_cast<int64_t>(r2.size()));
+  for (size_t i = 0; i < r.size(); ++i)
+    EXPECT_EQ(std::bit_cast<uint32_t>(r[i]), std::bit_cast<uint32_t>(r2[i])) << i;
+}
+
 }  // namespace
 }  // namespace bitnet::model::detail

@@ -117,26 +117,21 @@ void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const
     for (int64_t t0 = 0; t0 < n_kv; t0 += kRowBlock) {
       const int64_t t1 = std::min(n_kv, t0 + kRowBlock);
       const float* k = block(true, t0, t1);
-      for (int64_t j = j0; j < j1; ++j)
-        for (int64_t t = t0; t < t1; ++t)
-          scores[j * n_ctx + t] = dots.dot_f32(k + (t - t0) * stride, qw + j * hd, hd) * scale;
+      for (int64_t j = j0; j < j1; ++j) {
+        float* sj = scores + j * n_ctx + t0;
+        dots.dot_f32_rows(k, stride, t1 - t0, qw + j * hd, hd, sj);
+        for (int64_t t = 0; t < t1 - t0; ++t) sj[t] *= scale;
+      }
     }
     for (int64_t j = j0; j < j1; ++j) {
       float* sj = scores + j * n_ctx;
       float mx = -INFINITY;
       for (int64_t t = 0; t < n_kv; ++t) mx = std::fmax(mx, sj[t]);
-      double sum = 0.0;  // ggml_vec_soft_max_f32 sums in double
-      for (int64_t t = 0; t < n_kv; ++t) {
-        const float e = std::exp(sj[t] - mx);
-        sj[t] = e;
-        sum += e;
-      }
+      const double sum = dots.exp_sum(sj, n_kv, mx);  // ggml_vec_soft_max_f32 sums in double
       const float inv = static_cast<float>(1.0 / sum);
-      for (int64_t t = 0; t < n_kv; ++t) {
-        const float p = sj[t] * inv;
-        // ggml converts kq to f16 for kq·V with an f16 cache; bitnet.cpp's fork does not.
-        sj[t] = f16 && round_weights_f16 ? fp16_to_fp32(fp32_to_fp16(p)) : p;
-      }
+      for (int64_t t = 0; t < n_kv; ++t) sj[t] *= inv;
+      // ggml converts kq to f16 for kq·V with an f16 cache; bitnet.cpp's fork does not.
+      if (f16 && round_weights_f16) dots.round_f16(sj, n_kv);
       float* o = out + i * q_dim + (kvh * group + j) * hd;
       for (int64_t d = 0; d < hd; ++d) o[d] = 0.0f;
     }
@@ -145,14 +140,12 @@ void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const
       const float* v = block(false, t0, t1);
       for (int64_t j = j0; j < j1; ++j) {
         float* o = out + i * q_dim + (kvh * group + j) * hd;
-        for (int64_t t = t0; t < t1; ++t) {
-          const float p = scores[j * n_ctx + t];
-          const float* vt = v + (t - t0) * stride;
-          if (f16) {
-            dots.axpy_f32(p, vt, o, hd);  // = axpy_f16 of the f16 row
-          } else {
-            for (int64_t d = 0; d < hd; ++d) o[d] += p * vt[d];
-          }
+        const float* p = scores + j * n_ctx + t0;
+        if (f16) {
+          dots.axpy_rows_f32(p, v, stride, t1 - t0, o, hd);  // = axpy_f16 of each f16 row
+        } else {
+          for (int64_t t = 0; t < t1 - t0; ++t)
+            for (int64_t d = 0; d < hd; ++d) o[d] += p[t] * v[t * stride + d];
         }
       }
     }

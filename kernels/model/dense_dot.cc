@@ -78,8 +78,33 @@ void widen_f16_scalar(const fp16_t* src, float* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = fp16_to_fp32(src[i]);
 }
 
-const DotFns kScalar{"scalar",           dot_f32_scalar,  dot_f16_scalar,  dot2_f16_f32_scalar,
-                     dot_q6k_q8k_scalar, axpy_f16_scalar, axpy_f32_scalar, widen_f16_scalar};
+void dot_f32_rows_scalar(const float* rows, int64_t stride, int64_t count, const float* x,
+                         int64_t n, float* out) {
+  for (int64_t t = 0; t < count; ++t) out[t] = dot_f32_scalar(rows + t * stride, x, n);
+}
+
+void axpy_rows_f32_scalar(const float* p, const float* rows, int64_t stride, int64_t count,
+                          float* out, int64_t n) {
+  for (int64_t t = 0; t < count; ++t) axpy_f32_scalar(p[t], rows + t * stride, out, n);
+}
+
+double exp_sum_scalar(float* s, int64_t n, float max) {
+  double sum = 0.0;
+  for (int64_t t = 0; t < n; ++t) {
+    s[t] = std::exp(s[t] - max);
+    sum += s[t];
+  }
+  return sum;
+}
+
+void round_f16_scalar(float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) x[i] = fp16_to_fp32(fp32_to_fp16(x[i]));
+}
+
+const DotFns kScalar{
+    "scalar",        dot_f32_scalar,  dot_f16_scalar,   dot2_f16_f32_scalar, dot_q6k_q8k_scalar,
+    axpy_f16_scalar, axpy_f32_scalar, widen_f16_scalar, dot_f32_rows_scalar, axpy_rows_f32_scalar,
+    exp_sum_scalar,  round_f16_scalar};
 
 }  // namespace
 

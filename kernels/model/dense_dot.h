@@ -34,6 +34,19 @@ struct DotFns {
   void (*axpy_f32)(float a, const float* v, float* out, int64_t n);
   // dst[i] = f32(src[i]) (exact).
   void (*widen_f16)(const fp16_t* src, float* dst, int64_t n);
+  // Attention over a block of cache rows (row t at rows + t*stride), count rows:
+  //  dot_f32_rows:  out[t] = dot_f32(row t, x, n), bit for bit.
+  //  axpy_rows_f32: for t in order, axpy_f32(p[t], row t, out, n), bit for bit.
+  void (*dot_f32_rows)(const float* rows, int64_t stride, int64_t count, const float* x, int64_t n,
+                       float* out);
+  void (*axpy_rows_f32)(const float* p, const float* rows, int64_t stride, int64_t count,
+                        float* out, int64_t n);
+  // s[t] = exp(s[t] - max) for t < n, returning Σ s[t] summed in double in order (the softmax of
+  // ggml_vec_soft_max_f32). AVX2: a Cephes-style expf in 8 lanes (≤ 2 ulp from libm; 0 below
+  // e^-87.3) where ggml uses its own vectorized expf; scalar: std::exp.
+  double (*exp_sum)(float* s, int64_t n, float max);
+  // x[i] = f32(f16(x[i])), round to nearest even (ggml's f16 rounding of the softmax weights).
+  void (*round_f16)(float* x, int64_t n);
 };
 
 // AVX2+FMA+F16C versions when the CPU has them and BITNET_ISA does not pin below avx2.

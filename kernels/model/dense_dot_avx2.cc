@@ -2,6 +2,8 @@
 // Only reached through dot_fns() after the CPU check.
 #include <immintrin.h>
 
+#include <cmath>
+
 #include "dense_dot.h"
 
 namespace bitnet::model::detail {
@@ -167,8 +169,108 @@ void widen_f16_avx2(const fp16_t* src, float* dst, int64_t n) {
   for (; i < n; ++i) dst[i] = _cvtsh_ss(src[i]);
 }
 
-constexpr DotFns kAvx2{"avx2",           dot_f32_avx2,  dot_f16_avx2,  dot2_f16_f32_avx2,
-                       dot_q6k_q8k_avx2, axpy_f16_avx2, axpy_f32_avx2, widen_f16_avx2};
+// Two rows of dot_f32_avx2 per pass sharing the loads of x: the same accumulators and order per
+// row, so each result equals dot_f32_avx2's.
+void dot_f32_rows_avx2(const float* rows, int64_t stride, int64_t count, const float* x, int64_t n,
+                       float* out) {
+  int64_t t = 0;
+  for (; t + 2 <= count; t += 2) {
+    const float* w0 = rows + t * stride;
+    const float* w1 = w0 + stride;
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+      const __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
+      const __m256 x2 = _mm256_loadu_ps(x + i + 16), x3 = _mm256_loadu_ps(x + i + 24);
+      a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i), x0, a0);
+      b0 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i), x0, b0);
+      a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i + 8), x1, a1);
+      b1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i + 8), x1, b1);
+      a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i + 16), x2, a2);
+      b2 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i + 16), x2, b2);
+      a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i + 24), x3, a3);
+      b3 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i + 24), x3, b3);
+    }
+    float s0 = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    float s1 = hsum(_mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3)));
+    for (; i < n; ++i) {
+      s0 += w0[i] * x[i];
+      s1 += w1[i] * x[i];
+    }
+    out[t] = s0;
+    out[t + 1] = s1;
+  }
+  for (; t < count; ++t) out[t] = dot_f32_avx2(rows + t * stride, x, n);
+}
+
+// out += p[t] * row t for t in order, with the accumulators in registers across the rows (64
+// outputs at a time): per element the same fmadd sequence as repeated axpy_f32_avx2 calls.
+void axpy_rows_f32_avx2(const float* p, const float* rows, int64_t stride, int64_t count,
+                        float* out, int64_t n) {
+  int64_t d = 0;
+  for (; d + 64 <= n; d += 64) {
+    __m256 acc[8];
+    for (int k = 0; k < 8; ++k) acc[k] = _mm256_loadu_ps(out + d + 8 * k);
+    for (int64_t t = 0; t < count; ++t) {
+      const __m256 pt = _mm256_set1_ps(p[t]);
+      const float* v = rows + t * stride + d;
+      for (int k = 0; k < 8; ++k) acc[k] = _mm256_fmadd_ps(pt, _mm256_loadu_ps(v + 8 * k), acc[k]);
+    }
+    for (int k = 0; k < 8; ++k) _mm256_storeu_ps(out + d + 8 * k, acc[k]);
+  }
+  if (d < n)  // the rest, row by row (axpy_f32_avx2 on the tail columns)
+    for (int64_t t = 0; t < count; ++t) axpy_f32_avx2(p[t], rows + t * stride + d, out + d, n - d);
+}
+
+// e^x for x <= 0 (Cephes expf: x = n ln2 + r, |r| <= ln2/2, degree-5 polynomial, times 2^n);
+// 0 below -87.33 where 2^n would leave the normal range.
+inline __m256 exp_nonpositive(__m256 x) {
+  const __m256 too_small = _mm256_cmp_ps(x, _mm256_set1_ps(-87.33654f), _CMP_LT_OQ);
+  x = _mm256_max_ps(x, _mm256_set1_ps(-87.33654f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.3981999507e-3f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(8.3334519073e-3f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(4.1665795894e-2f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.6666665459e-1f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(5.0000001201e-1f));
+  y = _mm256_fmadd_ps(y, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i scale =
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_andnot_ps(too_small, _mm256_mul_ps(y, _mm256_castsi256_ps(scale)));
+}
+
+double exp_sum_avx2(float* s, int64_t n, float max) {
+  const __m256 vmax = _mm256_set1_ps(max);
+  double sum = 0.0;
+  int64_t t = 0;
+  for (; t + 8 <= n; t += 8) {
+    const __m256 e = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(s + t), vmax));
+    _mm256_storeu_ps(s + t, e);
+    for (int k = 0; k < 8; ++k) sum += s[t + k];  // in order, as the scalar path
+  }
+  for (; t < n; ++t) {
+    s[t] = std::exp(s[t] - max);
+    sum += s[t];
+  }
+  return sum;
+}
+
+void round_f16_avx2(float* x, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(x + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(x + i), 0)));
+  for (; i < n; ++i) x[i] = _cvtsh_ss(_cvtss_sh(x[i], 0));
+}
+
+constexpr DotFns kAvx2{
+    "avx2",        dot_f32_avx2,  dot_f16_avx2,   dot2_f16_f32_avx2, dot_q6k_q8k_avx2,
+    axpy_f16_avx2, axpy_f32_avx2, widen_f16_avx2, dot_f32_rows_avx2, axpy_rows_f32_avx2,
+    exp_sum_avx2,  round_f16_avx2};
 
 }  // namespace
 
