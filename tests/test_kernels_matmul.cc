@@ -109,6 +109,48 @@ TEST_P(MatmulKernel, BitNet2B4TShapesMatchReference) {
   }
 }
 
+// Every activation of every column equal to q: Q8_K blocks with d = scale(n) (and their bsums),
+// or I8_S columns with scale(n) and the given sum(n).
+template <class Scale, class Sum>
+ActBuffer constant_acts(TypeId wtype, int64_t K, int64_t N, int q, Scale scale, Sum sum) {
+  ActBuffer acts;
+  acts.resize(act_type_for(wtype), K, N);
+  for (int64_t n = 0; n < N; ++n) {
+    if (wtype == TypeId::kI2_S) {
+      std::memset(acts.col(n), static_cast<uint8_t>(static_cast<int8_t>(q)), K);
+      acts.scales()[n] = scale(n);
+      acts.sums()[n] = sum(n);
+      continue;
+    }
+    for (int64_t b = 0; b < K / kQK_K; ++b) {
+      block_q8_K blk;
+      blk.d = scale(n);
+      std::fill(std::begin(blk.qs), std::end(blk.qs), static_cast<int8_t>(q));
+      std::fill(std::begin(blk.bsums), std::end(blk.bsums), static_cast<int16_t>(16 * q));
+      std::memcpy(acts.col(n) + b * sizeof blk, &blk, sizeof blk);
+    }
+  }
+  return acts;
+}
+
+// Runs the kernel and the reference on the same input; the reference's output goes to `want`.
+::testing::AssertionResult same_as_reference(const KernelInfo& kern, const WeightBuffer& wb,
+                                             int64_t M, int64_t K, const ActBuffer& acts,
+                                             GuardedOutput& want) {
+  const int64_t N = acts.view().N;
+  GuardedOutput got(M, N);
+  MatmulArgs a{kern.wtype, wb.data,     wb.row_bytes, wb.tensor_scale, M,
+               K,          acts.view(), got.y(),      got.stride};
+  kern.matmul(a, 0, M);
+  a.y = want.y();
+  reference_kernel(Op::kMatmul, kern.wtype).matmul(a, 0, M);
+  if (!got.guards_intact()) return ::testing::AssertionFailure() << "wrote outside the output";
+  if (!outputs_identical([&](int64_t m, int64_t n) { return got.at(m, n); },
+                         [&](int64_t m, int64_t n) { return want.at(m, n); }, M, N))
+    return ::testing::AssertionFailure() << "differs from the reference";
+  return ::testing::AssertionSuccess();
+}
+
 // All weights +1 or -1 and every activation at its extreme: sums that overflow int16 (and
 // bitnet.cpp's int16 accumulation over 32 blocks) must still be exact in int32.
 TEST_P(MatmulKernel, AdversarialExtremesAreExact) {
@@ -121,33 +163,11 @@ TEST_P(MatmulKernel, AdversarialExtremesAreExact) {
     for (int q : {127, i2s ? -128 : -127}) {
       TernaryWeights w = make_ternary(t, M, K, 77, trit);
       WeightBuffer wb = quantize_weights(t, w);
-      ActBuffer acts;
-      acts.resize(act_type_for(t), K, N);
-      for (int64_t n = 0; n < N; ++n) {
-        if (i2s) {
-          std::memset(acts.col(n), static_cast<uint8_t>(static_cast<int8_t>(q)), K);
-          acts.scales()[n] = 0.5f + n;
-          acts.sums()[n] = static_cast<int32_t>(q * K);
-        } else {
-          for (int64_t b = 0; b < K / kQK_K; ++b) {
-            block_q8_K blk;
-            blk.d = 0.25f * (n + 1);
-            std::fill(std::begin(blk.qs), std::end(blk.qs), static_cast<int8_t>(q));
-            std::fill(std::begin(blk.bsums), std::end(blk.bsums), static_cast<int16_t>(16 * q));
-            std::memcpy(acts.col(n) + b * sizeof blk, &blk, sizeof blk);
-          }
-        }
-      }
-      GuardedOutput got(M, N), want(M, N);
-      MatmulArgs a{t, wb.data,     wb.row_bytes, wb.tensor_scale, M,
-                   K, acts.view(), got.y(),      got.stride};
-      kern.matmul(a, 0, M);
-      a.y = want.y();
-      reference_kernel(Op::kMatmul, t).matmul(a, 0, M);
-      EXPECT_TRUE(got.guards_intact());
-      EXPECT_TRUE(outputs_identical([&](int64_t m, int64_t n) { return got.at(m, n); },
-                                    [&](int64_t m, int64_t n) { return want.at(m, n); }, M, N))
-          << "trit " << trit << " q " << q;
+      ActBuffer acts = constant_acts(
+          t, K, N, q, [&](int64_t n) { return i2s ? 0.5f + n : 0.25f * (n + 1); },
+          [&](int64_t) { return static_cast<int32_t>(q * K); });
+      GuardedOutput want(M, N);
+      EXPECT_TRUE(same_as_reference(kern, wb, M, K, acts, want)) << "trit " << trit << " q " << q;
       // Closed form of the reference for this input (checks the reference too).
       for (int64_t n = 0; n < N; ++n) {
         float expect;
@@ -191,32 +211,11 @@ TEST_P(MatmulKernel, CodeThreeAtExtremesIsExact) {
           std::memset(w + m * wb.row_bytes + b * sizeof(block_tq2_0), pattern,
                       sizeof(block_tq2_0::qs));
       }
-      ActBuffer acts;
-      acts.resize(act_type_for(t), K, N);
-      for (int64_t n = 0; n < N; ++n) {
-        if (i2s) {
-          std::memset(acts.col(n), static_cast<uint8_t>(static_cast<int8_t>(q)), K);
-          acts.scales()[n] = 0.75f + static_cast<float>(n);
-          acts.sums()[n] = static_cast<int32_t>(q * K) + static_cast<int32_t>(n);  // not Σq
-          continue;
-        }
-        for (int64_t b = 0; b < K / kQK_K; ++b) {
-          block_q8_K blk;
-          blk.d = 0.5f + static_cast<float>(n);
-          std::fill(std::begin(blk.qs), std::end(blk.qs), static_cast<int8_t>(q));
-          std::fill(std::begin(blk.bsums), std::end(blk.bsums), static_cast<int16_t>(16 * q));
-          std::memcpy(acts.col(n) + b * sizeof blk, &blk, sizeof blk);
-        }
-      }
-      GuardedOutput got(M, N), want(M, N);
-      MatmulArgs a{t, wb.data,     wb.row_bytes, wb.tensor_scale, M,
-                   K, acts.view(), got.y(),      got.stride};
-      kern.matmul(a, 0, M);
-      a.y = want.y();
-      reference_kernel(Op::kMatmul, t).matmul(a, 0, M);
-      EXPECT_TRUE(got.guards_intact());
-      EXPECT_TRUE(outputs_identical([&](int64_t m, int64_t n) { return got.at(m, n); },
-                                    [&](int64_t m, int64_t n) { return want.at(m, n); }, M, N))
+      const ActBuffer acts = constant_acts(
+          t, K, N, q, [](int64_t n) { return 0.75f + static_cast<float>(n); },
+          [&](int64_t n) { return static_cast<int32_t>(q * K + n); });  // I2_S: not Σq
+      GuardedOutput want(M, N);
+      EXPECT_TRUE(same_as_reference(kern, wb, M, K, acts, want))
           << "pattern " << int{pattern} << " q " << q;
     }
   }

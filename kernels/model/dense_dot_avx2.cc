@@ -55,43 +55,62 @@ float dot_f16_avx2(const fp16_t* w, const fp16_t* x, int64_t n) {
   return s;
 }
 
-// Two rows of dot_f16_avx2 at once against the widened activations: per row the same four
-// accumulators updated in the same order, so each result equals dot_f16_avx2's bit for bit.
-void dot2_f16_f32_avx2(const fp16_t* w0, const fp16_t* w1, const float* xw, int64_t n, float* out,
-                       const void* next) {
-  // Integer arithmetic: `next` may lie past the tensor (last pair), harmless for a prefetch.
-  const uintptr_t pf = reinterpret_cast<uintptr_t>(next);
+inline __m256 load8(const fp16_t* p) {
+  return load_f16(p);
+}
+inline __m256 load8(const float* p) {
+  return _mm256_loadu_ps(p);
+}
+inline float to_f32(fp16_t h) {
+  return _cvtsh_ss(h);
+}
+inline float to_f32(float f) {
+  return f;
+}
+
+// Two rows (f16 or f32) of the 4-accumulator dot of ggml_vec_dot_f16 / dot_f32_avx2 against x in
+// f32, sharing the loads of x: per row the same accumulators updated in the same order, so each
+// result equals the one-row function's bit for bit. pf != 0: 4n bytes to prefetch over the call
+// (the caller's next row pair, f16).
+template <class T>
+inline void dot2_rows(const T* w0, const T* w1, const float* x, int64_t n, float* out,
+                      uintptr_t pf) {
   __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
   __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    // The next pair's 4n bytes, 128 per step (this step reads 128): one pair ahead keeps the
-    // DRAM stream busy where a fixed distance inside the rows did not. lm_head per token
-    // (2 threads, 2B4T F16 embedding): no prefetch 43.6 ms, 1 KiB ahead 40.4, next pair see
-    // docs/decode.md.
-    if (pf != 0) {
+    if (pf != 0) {  // 128 bytes of the next pair per step, as this step reads 128
       _mm_prefetch(reinterpret_cast<const char*>(pf + 4 * i), _MM_HINT_T0);
       _mm_prefetch(reinterpret_cast<const char*>(pf + 4 * i + 64), _MM_HINT_T0);
     }
-    const __m256 x0 = _mm256_loadu_ps(xw + i), x1 = _mm256_loadu_ps(xw + i + 8);
-    const __m256 x2 = _mm256_loadu_ps(xw + i + 16), x3 = _mm256_loadu_ps(xw + i + 24);
-    a0 = _mm256_fmadd_ps(load_f16(w0 + i), x0, a0);
-    b0 = _mm256_fmadd_ps(load_f16(w1 + i), x0, b0);
-    a1 = _mm256_fmadd_ps(load_f16(w0 + i + 8), x1, a1);
-    b1 = _mm256_fmadd_ps(load_f16(w1 + i + 8), x1, b1);
-    a2 = _mm256_fmadd_ps(load_f16(w0 + i + 16), x2, a2);
-    b2 = _mm256_fmadd_ps(load_f16(w1 + i + 16), x2, b2);
-    a3 = _mm256_fmadd_ps(load_f16(w0 + i + 24), x3, a3);
-    b3 = _mm256_fmadd_ps(load_f16(w1 + i + 24), x3, b3);
+    const __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
+    const __m256 x2 = _mm256_loadu_ps(x + i + 16), x3 = _mm256_loadu_ps(x + i + 24);
+    a0 = _mm256_fmadd_ps(load8(w0 + i), x0, a0);
+    b0 = _mm256_fmadd_ps(load8(w1 + i), x0, b0);
+    a1 = _mm256_fmadd_ps(load8(w0 + i + 8), x1, a1);
+    b1 = _mm256_fmadd_ps(load8(w1 + i + 8), x1, b1);
+    a2 = _mm256_fmadd_ps(load8(w0 + i + 16), x2, a2);
+    b2 = _mm256_fmadd_ps(load8(w1 + i + 16), x2, b2);
+    a3 = _mm256_fmadd_ps(load8(w0 + i + 24), x3, a3);
+    b3 = _mm256_fmadd_ps(load8(w1 + i + 24), x3, b3);
   }
   float s0 = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
   float s1 = hsum(_mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3)));
   for (; i < n; ++i) {
-    s0 += _cvtsh_ss(w0[i]) * xw[i];
-    s1 += _cvtsh_ss(w1[i]) * xw[i];
+    s0 += to_f32(w0[i]) * x[i];
+    s1 += to_f32(w1[i]) * x[i];
   }
   out[0] = s0;
   out[1] = s1;
+}
+
+// The lm_head's pair of F16 rows. Prefetching the next pair one pair ahead keeps the DRAM stream
+// busy where a fixed distance inside the rows did not: lm_head per token (2 threads, 2B4T F16
+// embedding) no prefetch 43.6 ms, 1 KiB ahead 40.4, next pair 31.2.
+void dot2_f16_f32_avx2(const fp16_t* w0, const fp16_t* w1, const float* xw, int64_t n, float* out,
+                       const void* next) {
+  // Integer arithmetic: `next` may lie past the tensor (last pair), harmless for a prefetch.
+  dot2_rows(w0, w1, xw, n, out, reinterpret_cast<uintptr_t>(next));
 }
 
 // Q6_K: 6-bit unsigned codes u (q = u - 32) times signed Q8_K with maddubs; the -32 offset is
@@ -169,38 +188,11 @@ void widen_f16_avx2(const fp16_t* src, float* dst, int64_t n) {
   for (; i < n; ++i) dst[i] = _cvtsh_ss(src[i]);
 }
 
-// Two rows of dot_f32_avx2 per pass sharing the loads of x: the same accumulators and order per
-// row, so each result equals dot_f32_avx2's.
 void dot_f32_rows_avx2(const float* rows, int64_t stride, int64_t count, const float* x, int64_t n,
                        float* out) {
   int64_t t = 0;
-  for (; t + 2 <= count; t += 2) {
-    const float* w0 = rows + t * stride;
-    const float* w1 = w0 + stride;
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-      const __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
-      const __m256 x2 = _mm256_loadu_ps(x + i + 16), x3 = _mm256_loadu_ps(x + i + 24);
-      a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i), x0, a0);
-      b0 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i), x0, b0);
-      a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i + 8), x1, a1);
-      b1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i + 8), x1, b1);
-      a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i + 16), x2, a2);
-      b2 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i + 16), x2, b2);
-      a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + i + 24), x3, a3);
-      b3 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + i + 24), x3, b3);
-    }
-    float s0 = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-    float s1 = hsum(_mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3)));
-    for (; i < n; ++i) {
-      s0 += w0[i] * x[i];
-      s1 += w1[i] * x[i];
-    }
-    out[t] = s0;
-    out[t + 1] = s1;
-  }
+  for (; t + 2 <= count; t += 2)
+    dot2_rows(rows + t * stride, rows + (t + 1) * stride, x, n, out + t, 0);
   for (; t < count; ++t) out[t] = dot_f32_avx2(rows + t * stride, x, n);
 }
 
