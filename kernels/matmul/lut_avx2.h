@@ -21,7 +21,9 @@
 //
 // Policy P:
 //   kBlockElems, kCodeBytes          elements and code bytes per weight block
-//   code_bytes(row, b)               the block's code bytes
+//   kDecodes                         false: code_bytes(row, b) is the block's code bytes in place;
+//                                    true: decode_codes(row, b, out) writes them (once per row and
+//                                    block, before the block's table chunks)
 //   pair(byte, nib, &e0, &e1)        elements whose codes are bits 1:0 (e0) and 3:2 (e1) of nibble
 //                                    nib (0 = low) of code byte `byte`, as block element indices
 //   column(a, n, b)                  int8 activations of block b of column n
@@ -140,6 +142,7 @@ void lut_matmul_rows(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
   struct Scratch {
     std::vector<LutVec> xt, table;
     std::vector<LutRowSums> rows;
+    std::vector<uint8_t> codes;  // decoded code bytes of the current block (kDecodes)
   };
   thread_local Scratch scratch;
   const int64_t rows = m_end - m_begin;
@@ -147,6 +150,7 @@ void lut_matmul_rows(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
   scratch.xt.resize(P::kBlockElems);
   scratch.table.resize(2 * kLutChunkBytes * kLutEntries);
   scratch.rows.resize(static_cast<size_t>(rows));
+  if constexpr (P::kDecodes) scratch.codes.resize(static_cast<size_t>(rows * P::kCodeBytes));
   auto* const xt = reinterpret_cast<__m256i*>(scratch.xt.data());
   auto* const table = reinterpret_cast<__m256i*>(scratch.table.data());
   LutRowSums* const rs = scratch.rows.data();
@@ -167,11 +171,18 @@ void lut_matmul_rows(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
       for (int n = 0; n < kLutCols; ++n) col[n] = n < nc ? P::column(a, n0 + n, b) : nullptr;
       transpose_columns(col, nc, P::kBlockElems, xt);
       P::block_begin(a, n0, nc, b, tile);
+      const auto codes = [&](int64_t r) -> const uint8_t* {
+        if constexpr (P::kDecodes) return scratch.codes.data() + r * P::kCodeBytes;
+        return P::code_bytes(row(r), b);
+      };
+      if constexpr (P::kDecodes)
+        for (int64_t r = 0; r < rows; ++r)
+          P::decode_codes(row(r), b, scratch.codes.data() + r * P::kCodeBytes);
       for (int chunk = 0; chunk < kChunks; ++chunk) {
         build_tables<P>(xt, kLutChunkBytes * chunk, table);
         const int in_group = chunk % kChunksPerGroup;
         for (int64_t r = 0; r < rows; ++r) {
-          const __m256i s = lookup_chunk(P::code_bytes(row(r), b) + kLutChunkBytes * chunk, table);
+          const __m256i s = lookup_chunk(codes(r) + kLutChunkBytes * chunk, table);
           LutRowSums& q = rs[r];
           q.part = in_group == 0 ? s : _mm256_add_epi16(q.part, s);
           if (in_group != kChunksPerGroup - 1) continue;

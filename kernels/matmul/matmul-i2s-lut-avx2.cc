@@ -17,6 +17,7 @@ namespace {
 struct I2sLut {
   static constexpr int kBlockElems = kI2sBlock;
   static constexpr int kCodeBytes = kI2sBlock / 4;
+  static constexpr bool kDecodes = false;
   struct Tile {
     alignas(32) int32_t qsum[kLutCols];  // Σq of each column over K
   };
