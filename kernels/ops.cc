@@ -107,9 +107,8 @@ void quantize_acts(TypeId wtype, const float* x, int64_t K, int64_t N, int64_t x
       kern.quant_act(x + n * x_col_stride, K, out.col(n), out.scales() + n, out.sums() + n);
   };
   // A few microseconds per column: a pool round trip only pays off for a batch.
-  if (pool == nullptr || pool->size() == 1 || N < 8) return columns(0, N);
-  const int64_t tasks = std::min<int64_t>(N, 4 * pool->size());
-  pool->parallel_for(tasks, [&](int64_t t, int) { columns(t * N / tasks, (t + 1) * N / tasks); });
+  if (pool == nullptr) return columns(0, N);
+  pool->parallel_ranges(N, 1, 8, columns);
 }
 
 size_t weight_row_bytes(TypeId wtype, int64_t K) {
@@ -153,20 +152,10 @@ void matmul(const MatmulArgs& a, ThreadPool* pool, const KernelInfo* k) {
   const KernelInfo& kern = k ? *k : select_kernel(Op::kMatmul, a.wtype, a.x.N);
   check_kernel(where, kern, Op::kMatmul, a.wtype);
 
-  // Row chunks: multiples of tile_m, about 4 per thread so a slow (shared) core evens out.
-  const int threads = pool ? pool->size() : 1;
-  const int64_t tiles = (a.M + kern.tile_m - 1) / kern.tile_m;
-  const int64_t chunks = std::min<int64_t>(tiles, threads == 1 ? 1 : 4 * threads);
-  const int64_t chunk_rows = (tiles + chunks - 1) / chunks * kern.tile_m;
-  const int64_t n_tasks = (a.M + chunk_rows - 1) / chunk_rows;
-  if (pool == nullptr || n_tasks == 1) {
-    kern.matmul(a, 0, a.M);
-    return;
-  }
-  pool->parallel_for(n_tasks, [&](int64_t t, int) {
-    const int64_t b = t * chunk_rows;
-    kern.matmul(a, b, std::min(a.M, b + chunk_rows));
-  });
+  // Row ranges start at multiples of tile_m (the kernel contract).
+  if (pool == nullptr) return kern.matmul(a, 0, a.M);
+  pool->parallel_ranges(a.M, kern.tile_m, 0,
+                        [&](int64_t m0, int64_t m1) { kern.matmul(a, m0, m1); });
 }
 
 void dequantize(TypeId type, const uint8_t* src, float* dst, int64_t n, float tensor_scale,

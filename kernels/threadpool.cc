@@ -1,5 +1,7 @@
 #include "bitnet/threadpool.h"
 
+#include <algorithm>
+
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -145,6 +147,19 @@ void ThreadPool::parallel_for(int64_t n_tasks,
     error_ = nullptr;
     std::rethrow_exception(e);
   }
+}
+
+void ThreadPool::parallel_ranges(int64_t n, int64_t grain, int64_t min_n,
+                                 const std::function<void(int64_t begin, int64_t end)>& fn) {
+  if (n <= 0) return;
+  if (n_threads_ == 1 || n < min_n) return fn(0, n);
+  const int64_t wanted = 4 * static_cast<int64_t>(n_threads_);
+  const int64_t g = grain < 1 ? 1 : grain;
+  int64_t chunk = (n + wanted - 1) / wanted;
+  chunk = (chunk + g - 1) / g * g;
+  const int64_t n_tasks = (n + chunk - 1) / chunk;
+  if (n_tasks == 1) return fn(0, n);
+  parallel_for(n_tasks, [&](int64_t t, int) { fn(t * chunk, std::min(n, (t + 1) * chunk)); });
 }
 
 }  // namespace bitnet

@@ -67,6 +67,41 @@ TEST(ThreadPool, ManyShortJobsBackToBack) {
   EXPECT_EQ(sum.load(), total);
 }
 
+// parallel_ranges covers [0, n) exactly once with ranges starting at multiples of the grain, and
+// runs one inline range when there is too little work or one thread.
+TEST(ThreadPool, ParallelRangesCoverEveryIndexOnce) {
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    for (int64_t n : {0, 1, 7, 16, 100, 6912}) {
+      for (int64_t grain : {1, 16}) {
+        std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+        std::atomic<int> calls{0};
+        std::atomic<bool> aligned{true};
+        pool.parallel_ranges(n, grain, 0, [&](int64_t b, int64_t e) {
+          calls.fetch_add(1);
+          if (b % grain != 0 || b >= e) aligned = false;
+          for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)].fetch_add(1);
+        });
+        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << i;
+        EXPECT_TRUE(aligned.load()) << "n " << n << " grain " << grain;
+        if (threads == 1 && n > 0) {
+          EXPECT_EQ(calls.load(), 1);
+        }
+        if (threads > 1 && n >= 100) {
+          EXPECT_GT(calls.load(), 1) << "n " << n;
+        }
+      }
+    }
+    int calls = 0;  // below min_n: one inline call, so a plain int is safe
+    pool.parallel_ranges(5, 1, 8, [&](int64_t b, int64_t e) {
+      ++calls;
+      EXPECT_EQ(b, 0);
+      EXPECT_EQ(e, 5);
+    });
+    EXPECT_EQ(calls, 1);
+  }
+}
+
 TEST(ThreadPool, RejectsZeroThreads) {
   EXPECT_THROW(ThreadPool(0), std::invalid_argument);
 }

@@ -188,13 +188,8 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
   // values are computed exactly as alone, so results do not depend on the split). A single
   // token (decode) runs inline: a pool round trip costs more than its few microseconds.
   auto per_token = [&](const std::function<void(int64_t i)>& fn) {
-    if (n < 4 || pool.size() == 1) {
-      for (int64_t i = 0; i < n; ++i) fn(i);
-      return;
-    }
-    const int64_t tasks = std::min<int64_t>(n, 4 * pool.size());
-    pool.parallel_for(tasks, [&](int64_t t, int) {
-      for (int64_t i = t * n / tasks; i < (t + 1) * n / tasks; ++i) fn(i);
+    pool.parallel_ranges(n, 1, 4, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) fn(i);
     });
   };
   auto norm_rows = [&](const float* in, const float* w, int64_t dim, float* out) {

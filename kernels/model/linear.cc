@@ -13,20 +13,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Splits [0, m) into chunks of a multiple of `tile` rows, about 4 per thread (dynamic handout
-// evens out threads that the OS delays), and runs fn(m0, m1) on the pool.
-template <class Fn>
-void split_rows(ThreadPool& pool, int64_t m, int64_t tile, Fn&& fn) {
-  const int64_t tasks_wanted = pool.size() == 1 ? 1 : 4 * pool.size();
-  int64_t chunk = (m + tasks_wanted - 1) / tasks_wanted;
-  chunk = std::max<int64_t>(tile, (chunk + tile - 1) / tile * tile);
-  const int64_t n_tasks = (m + chunk - 1) / chunk;
-  pool.parallel_for(n_tasks, [&](int64_t t, int) {
-    const int64_t m0 = t * chunk;
-    fn(m0, std::min(m, m0 + chunk));
-  });
-}
-
 }  // namespace
 
 void Acts::reserve(int64_t max_k, int64_t max_n) {
@@ -109,7 +95,7 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
     }
     case TypeId::kF32: {
       const float* x = a.f32();
-      split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
+      pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
         for (int64_t m = m0; m < m1; ++m) {
           const auto* row = reinterpret_cast<const float*>(w.data + m * w.row_bytes);
           for (int64_t n = 0; n < N; ++n) y[n * M + m] = dots.dot_f32(row, x + n * K, K);
@@ -124,7 +110,7 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
       const auto row = [&](int64_t m) {
         return reinterpret_cast<const fp16_t*>(w.data + m * w.row_bytes);
       };
-      split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
+      pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
         int64_t m = m0;
         for (; m + 2 <= m1; m += 2) {
           for (int64_t n = 0; n < N; ++n) {
@@ -142,7 +128,7 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
     }
     case TypeId::kQ6_K: {
       const QuantizedActs& qa = a.q8_k(&pool);
-      split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
+      pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
         for (int64_t m = m0; m < m1; ++m) {
           const auto* row = reinterpret_cast<const block_q6_K*>(w.data + m * w.row_bytes);
           for (int64_t n = 0; n < N; ++n)
@@ -155,7 +141,7 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
     }
     case TypeId::kQ8_0: {
       const block_q8_0* x = a.q8_0();
-      split_rows(pool, M, 16, [&](int64_t m0, int64_t m1) {
+      pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
         for (int64_t m = m0; m < m1; ++m) {
           const auto* row = reinterpret_cast<const block_q8_0*>(w.data + m * w.row_bytes);
           for (int64_t n = 0; n < N; ++n)

@@ -32,6 +32,13 @@ class ThreadPool {
   // serialized; a call from inside a task runs inline on that thread.
   void parallel_for(int64_t n_tasks, const std::function<void(int64_t task, int thread)>& fn);
 
+  // Splits [0, n) into about 4 ranges per thread (dynamic handout evens out a thread the OS
+  // delays), each a multiple of `grain` long except the last, and runs fn(begin, end) for each.
+  // With one thread, or n < min_n (too little work for a round trip), runs fn(0, n) inline. For
+  // work whose per-index results do not depend on the split.
+  void parallel_ranges(int64_t n, int64_t grain, int64_t min_n,
+                       const std::function<void(int64_t begin, int64_t end)>& fn);
+
  private:
   void worker_main(int thread);
   void run_tasks(int thread, uint32_t gen);
