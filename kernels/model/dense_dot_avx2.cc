@@ -23,36 +23,8 @@ inline int32_t hsum_i32(__m256i v) {
   return _mm_cvtsi128_si32(s);
 }
 
-float dot_f32_avx2(const float* w, const float* x, int64_t n) {
-  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
-    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
-    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
-    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
-  }
-  float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-  for (; i < n; ++i) s += w[i] * x[i];
-  return s;
-}
-
 inline __m256 load_f16(const fp16_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-}
-
-float dot_f16_avx2(const fp16_t* w, const fp16_t* x, int64_t n) {
-  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    a0 = _mm256_fmadd_ps(load_f16(w + i), load_f16(x + i), a0);
-    a1 = _mm256_fmadd_ps(load_f16(w + i + 8), load_f16(x + i + 8), a1);
-    a2 = _mm256_fmadd_ps(load_f16(w + i + 16), load_f16(x + i + 16), a2);
-    a3 = _mm256_fmadd_ps(load_f16(w + i + 24), load_f16(x + i + 24), a3);
-  }
-  float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-  for (; i < n; ++i) s += _cvtsh_ss(w[i]) * _cvtsh_ss(x[i]);
-  return s;
 }
 
 inline __m256 load8(const fp16_t* p) {
@@ -66,6 +38,31 @@ inline float to_f32(fp16_t h) {
 }
 inline float to_f32(float f) {
   return f;
+}
+
+// ggml_vec_dot_f16's AVX2 scheme for f32 or f16 operands: four 8-lane accumulators over 32-element
+// steps, summed (a0 + a1) + (a2 + a3), then the tail in order.
+template <class T>
+inline float dot1(const T* w, const T* x, int64_t n) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    a0 = _mm256_fmadd_ps(load8(w + i), load8(x + i), a0);
+    a1 = _mm256_fmadd_ps(load8(w + i + 8), load8(x + i + 8), a1);
+    a2 = _mm256_fmadd_ps(load8(w + i + 16), load8(x + i + 16), a2);
+    a3 = _mm256_fmadd_ps(load8(w + i + 24), load8(x + i + 24), a3);
+  }
+  float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  for (; i < n; ++i) s += to_f32(w[i]) * to_f32(x[i]);
+  return s;
+}
+
+float dot_f32_avx2(const float* w, const float* x, int64_t n) {
+  return dot1(w, x, n);
+}
+
+float dot_f16_avx2(const fp16_t* w, const fp16_t* x, int64_t n) {
+  return dot1(w, x, n);
 }
 
 // Two rows (f16 or f32) of the 4-accumulator dot of ggml_vec_dot_f16 / dot_f32_avx2 against x in
