@@ -17,17 +17,19 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/fixtures.h"
-#include "bitnet/model/engine.h"
-#include "bitnet/model/model.h"
-#include "bitnet/sha256.h"
-#include "bitnet/synthetic.h"
-#include "common.h"
-#include "context.h"
-#include "filter.h"
-#include "naming.h"
-#include "probe.h"
-#include "shapes.h"
+#include "bitnet/bench/checks.h"
+#include "bitnet/bench/context.h"
+#include "bitnet/bench/filter.h"
+#include "bitnet/bench/inputs.h"
+#include "bitnet/bench/labels.h"
+#include "bitnet/bench/probe.h"
+#include "bitnet/bench/shapes.h"
+#include "bitnet/engine/engine.h"
+#include "bitnet/engine/model.h"
+#include "bitnet/fixtures/fixtures.h"
+#include "bitnet/fixtures/sha256.h"
+#include "bitnet/fixtures/synthetic.h"
+#include "bitnet/results/naming.h"
 #include "suite.h"
 
 namespace bitnet::bench {

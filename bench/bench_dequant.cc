@@ -8,13 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/ops.h"
-#include "bitnet/quantize.h"
-#include "bitnet/registry.h"
-#include "common.h"
-#include "naming.h"
-#include "probe.h"
-#include "shapes.h"
+#include "bitnet/bench/checks.h"
+#include "bitnet/bench/inputs.h"
+#include "bitnet/bench/labels.h"
+#include "bitnet/bench/probe.h"
+#include "bitnet/bench/shapes.h"
+#include "bitnet/formats/quantize.h"
+#include "bitnet/kernels/driver.h"
+#include "bitnet/kernels/registry.h"
+#include "bitnet/results/naming.h"
 #include "suite.h"
 
 namespace bitnet::bench {

@@ -11,12 +11,14 @@
 #include <string_view>
 #include <vector>
 
-#include "bitnet/cpu.h"
-#include "bitnet/registry.h"
-#include "common.h"
-#include "context.h"
-#include "options.h"
-#include "probe.h"
+#include "bitnet/bench/checks.h"
+#include "bitnet/bench/context.h"
+#include "bitnet/bench/inputs.h"
+#include "bitnet/bench/labels.h"
+#include "bitnet/bench/options.h"
+#include "bitnet/bench/probe.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/registry.h"
 #include "suite.h"
 
 namespace bitnet::bench {
@@ -162,10 +164,8 @@ int run(int argc, char** argv) {
     register_matmul_benchmarks();
     register_dequant_benchmarks();
     register_quant_act_benchmarks();
-#ifdef BITNET_BENCH_DECODE
     register_decode_benchmarks();
     if (!list_only) prepare_decode_models(benchmark::GetBenchmarkFilter());
-#endif
     if (!list_only) prepare_limits(o);
     add_run_context(o);
   } catch (const std::exception& e) {

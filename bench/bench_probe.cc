@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/cpu.h"
-#include "common.h"
-#include "naming.h"
-#include "probe.h"
+#include "bitnet/bench/checks.h"
+#include "bitnet/bench/inputs.h"
+#include "bitnet/bench/labels.h"
+#include "bitnet/bench/probe.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/results/naming.h"
 #include "suite.h"
 
 namespace bitnet::bench {

@@ -1,15 +1,15 @@
-#include "context.h"
+#include "bitnet/bench/context.h"
 
 #include <benchmark/benchmark.h>
 
 #include <cstring>
 #include <sstream>
 
-#include "bitnet/cpu.h"
-#include "bitnet/kernel.h"
-#include "bitnet/registry.h"
+#include "bitnet/bench/probe.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/kernel.h"
+#include "bitnet/kernels/registry.h"
 #include "bitnet_bench_build_info.h"
-#include "probe.h"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "filter.h"
+#include "bitnet/bench/filter.h"
 
 #include <regex.h>
 

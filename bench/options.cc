@@ -1,4 +1,4 @@
-#include "options.h"
+#include "bitnet/bench/options.h"
 
 #include <sched.h>
 
@@ -10,10 +10,22 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "bitnet/cpu.h"
-#include "bitnet/registry.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/registry.h"
 
 namespace bitnet::bench {
+
+namespace {
+Options g_options;
+}  // namespace
+
+const Options& run_options() {
+  return g_options;
+}
+void set_run_options(const Options& o) {
+  g_options = o;
+}
+
 namespace {
 
 std::optional<int64_t> parse_int(std::string_view s) {

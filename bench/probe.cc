@@ -1,4 +1,4 @@
-#include "probe.h"
+#include "bitnet/bench/probe.h"
 
 #include <unistd.h>
 
@@ -16,10 +16,10 @@
 #include <thread>
 #include <vector>
 
-#include "bitnet/cache.h"
-#include "bitnet/cpu.h"
-#include "bitnet/sha256.h"
-#include "options.h"
+#include "bitnet/bench/options.h"
+#include "bitnet/fixtures/cache.h"
+#include "bitnet/fixtures/sha256.h"
+#include "bitnet/kernels/cpu.h"
 
 namespace bitnet::bench {
 namespace {

@@ -1,7 +1,7 @@
 // AVX2 loops of the machine probe (compiled with the avx2 flags; called only when cpu_has(kAvx2)).
 #include <immintrin.h>
 
-#include "probe.h"
+#include "bitnet/bench/probe.h"
 
 namespace bitnet::bench {
 

@@ -2,7 +2,7 @@
 // cpu_has(kAvx512Vnni)).
 #include <immintrin.h>
 
-#include "probe.h"
+#include "bitnet/bench/probe.h"
 
 namespace bitnet::bench {
 

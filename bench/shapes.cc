@@ -1,4 +1,4 @@
-#include "shapes.h"
+#include "bitnet/bench/shapes.h"
 
 #include <algorithm>
 

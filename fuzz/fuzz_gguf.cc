@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <span>
 
-#include "bitnet/gguf.h"
-#include "bitnet/gguf_dump.h"
+#include "bitnet/gguf/dump.h"
+#include "bitnet/gguf/gguf.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace bitnet::gguf;

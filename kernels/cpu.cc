@@ -1,6 +1,6 @@
 // CPU feature detection: cpuid leaves 1 and 7, plus XGETBV for the OS-enabled register state
 // (a CPU may report AVX-512 while the OS does not save ZMM registers).
-#include "bitnet/cpu.h"
+#include "bitnet/kernels/cpu.h"
 
 #include <cpuid.h>
 

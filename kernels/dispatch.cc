@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "bitnet/cpu.h"
-#include "bitnet/registry.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/registry.h"
 
 namespace bitnet {
 namespace {

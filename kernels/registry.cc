@@ -1,12 +1,12 @@
 // The table built from kernels.inc, lookups by name, and the enum names.
-#include "bitnet/registry.h"
+#include "bitnet/kernels/registry.h"
 
 #include <array>
 #include <stdexcept>
 #include <string>
 
-#include "bitnet/cpu.h"
-#include "bitnet/kernels_decl.h"
+#include "bitnet/kernels/cpu.h"
+#include "kernels_decl.h"
 
 namespace bitnet {
 namespace {

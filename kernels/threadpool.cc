@@ -1,4 +1,4 @@
-#include "bitnet/threadpool.h"
+#include "bitnet/kernels/threadpool.h"
 
 #include <algorithm>
 

@@ -1,11 +1,7 @@
 # Tests of the benchmark suite (bench/): the naming grammar, our flags, the CLI, and a quick run
 # of the whole suite whose JSON is validated.
-if(NOT TARGET bitnet_benches)
-  return()
-endif()
-
 bitnet_add_gtest(test_bench_naming LABELS unit bench
-  SOURCES test_bench_naming.cc LIBS bitnet_bench_naming)
+  SOURCES test_bench_naming.cc LIBS bitnet_results bitnet_bench_support)
 bitnet_add_gtest(test_bench_options LABELS unit bench
   SOURCES test_bench_options.cc LIBS bitnet_bench_support)
 bitnet_add_gtest(test_bench_support LABELS unit bench
@@ -17,7 +13,7 @@ add_dependencies(test_bench_cli bitnet_benches)
 
 add_executable(bench_json_check bench_json_check.cc)
 set_target_properties(bench_json_check PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-target_link_libraries(bench_json_check PRIVATE bitnet_bench_naming bitnet_kernels
+target_link_libraries(bench_json_check PRIVATE bitnet_results bitnet_kernels
                       nlohmann_json::nlohmann_json)
 
 # The CI smoke: the quick suite with a tiny min_time, then its JSON validated.
@@ -27,9 +23,6 @@ add_test(NAME bench_quick_run
           --benchmark_out=${_bench_json} --benchmark_out_format=json --benchmark_format=console)
 set_tests_properties(bench_quick_run PROPERTIES LABELS "bench" TIMEOUT 180
                      FIXTURES_SETUP bench_quick_json)
-set(_bench_families gemv,gemm,dequant,quant_act,probe)
-if(EXISTS ${PROJECT_SOURCE_DIR}/bench/bench_decode.cc AND TARGET bitnet_model)
-  string(APPEND _bench_families ",decode,prefill")
-endif()
+set(_bench_families gemv,gemm,dequant,quant_act,probe,decode,prefill)
 add_test(NAME bench_quick_json COMMAND bench_json_check ${_bench_json} ${_bench_families})
 set_tests_properties(bench_quick_json PROPERTIES LABELS "bench" FIXTURES_REQUIRED bench_quick_json)

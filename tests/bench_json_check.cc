@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/cpu.h"
-#include "bitnet/registry.h"
-#include "naming.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/registry.h"
+#include "bitnet/results/naming.h"
 
 namespace {
 

@@ -1,40 +1,34 @@
 # Decode engine tests (label decode; the 2B4T-shape run is also `slow`).
-if(TARGET bitnet_model)
-  add_library(bitnet_decode_testlib STATIC
-    ${CMAKE_CURRENT_LIST_DIR}/test_decode_ref.cc
-    ${CMAKE_CURRENT_LIST_DIR}/test_decode_util.cc
-  )
-  target_link_libraries(bitnet_decode_testlib PUBLIC bitnet_model nlohmann_json::nlohmann_json
-                        GTest::gtest)
-  target_compile_definitions(bitnet_decode_testlib PRIVATE BITNET_TEST_DATA_DIR="${BITNET_TEST_DATA_DIR}")
+add_library(bitnet_decode_testlib STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/test_decode_ref.cc
+  ${CMAKE_CURRENT_LIST_DIR}/test_decode_util.cc
+)
+target_link_libraries(bitnet_decode_testlib PUBLIC bitnet_engine nlohmann_json::nlohmann_json
+                      GTest::gtest)
+target_compile_definitions(bitnet_decode_testlib PRIVATE BITNET_TEST_DATA_DIR="${BITNET_TEST_DATA_DIR}")
 
-  bitnet_add_gtest(test_decode_golden LABELS decode
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_golden.cc
-    LIBS bitnet_decode_testlib)
-  bitnet_add_gtest(test_decode_loader LABELS decode
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_loader.cc
-    LIBS bitnet_decode_testlib)
-  bitnet_add_gtest(test_decode_dense_dot LABELS decode unit
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_dense_dot.cc
-    LIBS bitnet_model)
-  bitnet_add_gtest(test_decode_engine LABELS decode
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_engine.cc
-    LIBS bitnet_decode_testlib)
-endif()
-if(TARGET bitnet_model)
-  bitnet_add_gtest(test_decode_2b4t LABELS decode slow
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_2b4t.cc
-    LIBS bitnet_decode_testlib)
-endif()
+bitnet_add_gtest(test_decode_golden LABELS decode
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_golden.cc
+  LIBS bitnet_decode_testlib)
+bitnet_add_gtest(test_decode_loader LABELS decode
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_loader.cc
+  LIBS bitnet_decode_testlib)
+bitnet_add_gtest(test_decode_dense_dot LABELS decode unit
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_dense_dot.cc
+  LIBS bitnet_engine)
+bitnet_add_gtest(test_decode_engine LABELS decode
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_engine.cc
+  LIBS bitnet_decode_testlib)
+bitnet_add_gtest(test_decode_2b4t LABELS decode slow
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_2b4t.cc
+  LIBS bitnet_decode_testlib)
 
 # bitnet-run end to end: llama-cli's greedy ids for the same prompt on the golden tiny model
 # (golden README §7: [1, 410, 390, 394, 396] -> these 16 ids), and its exit code for bad usage.
-if(TARGET bitnet-run)
-  add_test(NAME decode_cli_matches_llama_cli
-           COMMAND bitnet-run -m ${BITNET_TEST_DATA_DIR}/tiny-bitnet-A-TQ2_0.gguf
-                   -p "1 410 390 394 396" -n 16 -t 2 --ctx 256)
-  set_tests_properties(decode_cli_matches_llama_cli PROPERTIES LABELS decode
-    PASS_REGULAR_EXPRESSION "generated ids: 353 71 411 444 311 90 66 65 390 90 90 90 90 450 94 66\ntext:  uD In froZW\\?> quickWWWW hot\\[\\?")
-  add_test(NAME decode_cli_usage_error COMMAND bitnet-run -p 1)
-  set_tests_properties(decode_cli_usage_error PROPERTIES LABELS decode WILL_FAIL TRUE)
-endif()
+add_test(NAME decode_cli_matches_llama_cli
+         COMMAND bitnet-run -m ${BITNET_TEST_DATA_DIR}/tiny-bitnet-A-TQ2_0.gguf
+                 -p "1 410 390 394 396" -n 16 -t 2 --ctx 256)
+set_tests_properties(decode_cli_matches_llama_cli PROPERTIES LABELS decode
+  PASS_REGULAR_EXPRESSION "generated ids: 353 71 411 444 311 90 66 65 390 90 90 90 90 450 94 66\ntext:  uD In froZW\\?> quickWWWW hot\\[\\?")
+add_test(NAME decode_cli_usage_error COMMAND bitnet-run -p 1)
+set_tests_properties(decode_cli_usage_error PROPERTIES LABELS decode WILL_FAIL TRUE)

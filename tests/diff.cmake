@@ -1,7 +1,7 @@
 # Tests of bench-diff (label diff) and of the nightly / setup / validate scripts.
 bitnet_add_gtest(test_diff
   LABELS diff unit
-  SOURCES test_diff_mann_whitney.cc test_diff_compare.cc test_diff_report.cc
+  SOURCES test_diff_mann_whitney.cc test_diff_verdicts.cc test_diff_report.cc
   LIBS bitnet_diff)
 
 # Command-line and script tests (bash). They use only bench-diff and crafted data, so they pass

@@ -10,16 +10,12 @@ bitnet_add_gtest(test_fixtures_download LABELS fixtures
 bitnet_add_gtest(test_fixtures_resolve LABELS fixtures
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_resolve.cc
   LIBS bitnet_fixtures bitnet_http_test_server)
-if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_synthetic.cc)
-# bitnet_model: the Q6_K / Q8_0 embedding models are run through the decode engine.
+# bitnet_engine: the Q6_K / Q8_0 embedding models are run through the decode engine.
 bitnet_add_gtest(test_fixtures_synthetic LABELS fixtures
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_synthetic.cc
-  LIBS bitnet_fixtures bitnet_gguf bitnet_kernels bitnet_model bitnet_http_test_server)
-endif()
-if(TARGET bitnet-fixtures AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_cli.cc)
-  bitnet_add_gtest(test_fixtures_cli LABELS fixtures
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_cli.cc
-    LIBS bitnet_fixtures bitnet_http_test_server)
-  target_compile_definitions(test_fixtures_cli PRIVATE BITNET_FIXTURES_CLI="$<TARGET_FILE:bitnet-fixtures>")
-  add_dependencies(test_fixtures_cli bitnet-fixtures)
-endif()
+  LIBS bitnet_fixtures bitnet_gguf bitnet_kernels bitnet_engine bitnet_http_test_server)
+bitnet_add_gtest(test_fixtures_cli LABELS fixtures
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_cli.cc
+  LIBS bitnet_fixtures bitnet_http_test_server)
+target_compile_definitions(test_fixtures_cli PRIVATE BITNET_FIXTURES_CLI="$<TARGET_FILE:bitnet-fixtures>")
+add_dependencies(test_fixtures_cli bitnet-fixtures)

@@ -1,4 +1,4 @@
-# GGUF reader/writer tests (owner: gguf). Labels: gguf, unit.
+# GGUF reader/writer tests. Labels: gguf, unit.
 bitnet_add_gtest(test_gguf
   LABELS gguf unit
   SOURCES

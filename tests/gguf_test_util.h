@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bitnet/gguf.h"
+#include "bitnet/gguf/gguf.h"
 
 namespace bitnet::gguf::test {
 

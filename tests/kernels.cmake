@@ -1,4 +1,4 @@
-# Kernel tests (owner: kcore). Labels: kernels, unit.
+# Kernel tests. Labels: kernels, unit.
 bitnet_add_gtest(test_kernels_registry LABELS kernels unit
   SOURCES test_kernels_registry.cc LIBS bitnet_kernels)
 bitnet_add_gtest(test_kernels_threadpool LABELS kernels unit
@@ -18,36 +18,28 @@ bitnet_add_gtest(test_kernels_quantize_k LABELS kernels unit
 bitnet_add_gtest(test_kernels_matmul LABELS kernels unit
   SOURCES test_kernels_matmul.cc LIBS bitnet_kernels)
 # Byte compatibility with the golden llama.cpp / bitnet.cpp files in tests/data.
-if(TARGET bitnet_gguf)
-  bitnet_add_gtest(test_kernels_golden LABELS kernels unit
-    SOURCES test_kernels_golden.cc LIBS bitnet_kernels bitnet_gguf)
-endif()
+bitnet_add_gtest(test_kernels_golden LABELS kernels unit
+  SOURCES test_kernels_golden.cc LIBS bitnet_kernels bitnet_gguf)
 
 # The bitnet-kernels CLI: every available kernel passes its self-check; the BITNET_ISA pin is
 # honoured and a bad value is a clear error.
-if(TARGET bitnet-kernels)
-  add_test(NAME kernels_cli_check COMMAND bitnet-kernels check)
-  add_test(NAME kernels_cli_list_json COMMAND bitnet-kernels list --json)
-  add_test(NAME kernels_cli_pin_scalar COMMAND bitnet-kernels list)
-  set_tests_properties(kernels_cli_pin_scalar PROPERTIES ENVIRONMENT BITNET_ISA=scalar
-    PASS_REGULAR_EXPRESSION "isa pin: scalar")
-  add_test(NAME kernels_cli_pin_unknown COMMAND bitnet-kernels list)
-  set_tests_properties(kernels_cli_pin_unknown PROPERTIES ENVIRONMENT BITNET_ISA=avx3000
-    PASS_REGULAR_EXPRESSION "BITNET_ISA='avx3000' is not an ISA; valid values: scalar\\|sse41\\|avx2\\|avx512\\|avx512vnni")
-  set_tests_properties(kernels_cli_check kernels_cli_list_json kernels_cli_pin_scalar
-    kernels_cli_pin_unknown PROPERTIES LABELS "kernels;unit")
-endif()
-if(TARGET bitnet-kernels)
-  # This CPU kind (AMD Zen) has no AVX-512: the pin must fail naming the ISA and the features.
-  add_test(NAME kernels_cli_pin_missing_isa COMMAND bitnet-kernels list)
-  set_tests_properties(kernels_cli_pin_missing_isa PROPERTIES ENVIRONMENT BITNET_ISA=avx512vnni
-    LABELS "kernels;unit"
-    PASS_REGULAR_EXPRESSION "cannot run avx512vnni kernels; its features: |isa pin: avx512vnni")
-endif()
-if(TARGET bitnet-quantize)
-  bitnet_add_gtest(test_kernels_quantize_tool LABELS kernels unit
-    SOURCES test_kernels_quantize_tool.cc LIBS bitnet_kernels bitnet_gguf)
-  target_compile_definitions(test_kernels_quantize_tool PRIVATE
-    BITNET_QUANTIZE_EXE="$<TARGET_FILE:bitnet-quantize>")
-  add_dependencies(test_kernels_quantize_tool bitnet-quantize)
-endif()
+add_test(NAME kernels_cli_check COMMAND bitnet-kernels check)
+add_test(NAME kernels_cli_list_json COMMAND bitnet-kernels list --json)
+add_test(NAME kernels_cli_pin_scalar COMMAND bitnet-kernels list)
+set_tests_properties(kernels_cli_pin_scalar PROPERTIES ENVIRONMENT BITNET_ISA=scalar
+  PASS_REGULAR_EXPRESSION "isa pin: scalar")
+add_test(NAME kernels_cli_pin_unknown COMMAND bitnet-kernels list)
+set_tests_properties(kernels_cli_pin_unknown PROPERTIES ENVIRONMENT BITNET_ISA=avx3000
+  PASS_REGULAR_EXPRESSION "BITNET_ISA='avx3000' is not an ISA; valid values: scalar\\|sse41\\|avx2\\|avx512\\|avx512vnni")
+set_tests_properties(kernels_cli_check kernels_cli_list_json kernels_cli_pin_scalar
+  kernels_cli_pin_unknown PROPERTIES LABELS "kernels;unit")
+# Pinning avx512vnni: honoured on a CPU that has it, else an error naming the ISA and the features.
+add_test(NAME kernels_cli_pin_missing_isa COMMAND bitnet-kernels list)
+set_tests_properties(kernels_cli_pin_missing_isa PROPERTIES ENVIRONMENT BITNET_ISA=avx512vnni
+  LABELS "kernels;unit"
+  PASS_REGULAR_EXPRESSION "cannot run avx512vnni kernels; its features: |isa pin: avx512vnni")
+bitnet_add_gtest(test_kernels_quantize_tool LABELS kernels unit
+  SOURCES test_kernels_quantize_tool.cc LIBS bitnet_kernels bitnet_gguf)
+target_compile_definitions(test_kernels_quantize_tool PRIVATE
+  BITNET_QUANTIZE_EXE="$<TARGET_FILE:bitnet-quantize>")
+add_dependencies(test_kernels_quantize_tool bitnet-quantize)

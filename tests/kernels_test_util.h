@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/formats.h"
-#include "bitnet/kernel.h"
-#include "bitnet/ops.h"
-#include "bitnet/quantize.h"
-#include "bitnet/registry.h"
+#include "bitnet/formats/blocks.h"
+#include "bitnet/formats/quantize.h"
+#include "bitnet/kernels/driver.h"
+#include "bitnet/kernels/kernel.h"
+#include "bitnet/kernels/registry.h"
 
 namespace bitnet::test {
 

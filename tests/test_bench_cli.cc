@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "bitnet/cpu.h"
+#include "bitnet/kernels/cpu.h"
 
 namespace {
 

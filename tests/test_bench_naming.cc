@@ -2,8 +2,8 @@
 // follow a family's grammar is rejected with a reason.
 #include <gtest/gtest.h>
 
-#include "naming.h"
-#include "shapes.h"
+#include "bitnet/bench/shapes.h"
+#include "bitnet/results/naming.h"
 
 namespace bitnet::bench {
 namespace {

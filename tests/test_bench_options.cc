@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/cpu.h"
-#include "options.h"
+#include "bitnet/bench/options.h"
+#include "bitnet/kernels/cpu.h"
 
 namespace bitnet::bench {
 namespace {

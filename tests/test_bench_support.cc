@@ -5,10 +5,12 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "bitnet/cpu.h"
-#include "bitnet/registry.h"
-#include "common.h"
-#include "probe.h"
+#include "bitnet/bench/checks.h"
+#include "bitnet/bench/inputs.h"
+#include "bitnet/bench/labels.h"
+#include "bitnet/bench/probe.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/registry.h"
 
 namespace bitnet::bench {
 namespace {

@@ -77,7 +77,6 @@ TEST(CompareCrossval, BitnetRunJson) {
   }
 }
 
-#ifdef BITNET_COMPARE_HAVE_GGUF
 TEST(CompareCrossval, SentencePieceDetokenizationReproducesLlamaCliStdout) {
   Vocab v = load_vocab(data("tiny-bitnet-A-TQ2_0.gguf"));
   ASSERT_EQ(v.tokens.size(), 512u);
@@ -168,11 +167,6 @@ TEST_F(CrossvalFixture, MissingBitnetRunIsAUsageError) {
     EXPECT_NE(std::string(e.what()).find("could not be started"), std::string::npos) << e.what();
   }
 }
-#else
-TEST(CompareCrossval, SentencePieceDetokenizationReproducesLlamaCliStdout) {
-  GTEST_SKIP() << "bitnet_compare was built without the GGUF reader (bitnet_gguf target absent)";
-}
-#endif
 
 }  // namespace
 }  // namespace bitnet::compare

@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include "bitnet/compare/gbench_json.h"
 #include "bitnet/compare/peer_output.h"
 #include "bitnet/compare/peer_runner.h"
 #include "bitnet/compare/side_by_side.h"
+#include "bitnet/results/gbench_json.h"
 #include "compare_helpers/test_util.h"
 
 namespace bitnet::compare {

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <random>
 
-#include "bitnet/formats.h"
-#include "bitnet/gguf.h"
-#include "bitnet/model/engine.h"
+#include "bitnet/engine/engine.h"
+#include "bitnet/formats/blocks.h"
+#include "bitnet/gguf/gguf.h"
 #include "test_decode_util.h"
 
 namespace bitnet {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "../kernels/model/dense_dot.h"
-#include "bitnet/formats.h"
+#include "bitnet/formats/blocks.h"
 
 namespace bitnet::model::detail {
 namespace {

@@ -5,8 +5,8 @@
 
 #include <cstdio>
 
-#include "bitnet/gguf.h"
-#include "bitnet/model/engine.h"
+#include "bitnet/engine/engine.h"
+#include "bitnet/gguf/gguf.h"
 #include "test_decode_ref.h"
 #include "test_decode_util.h"
 

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "bitnet/model/engine.h"
+#include "bitnet/engine/engine.h"
 #include "test_decode_util.h"
 
 namespace bitnet {

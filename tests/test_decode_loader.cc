@@ -4,8 +4,8 @@
 
 #include <functional>
 
-#include "bitnet/gguf.h"
-#include "bitnet/model/engine.h"
+#include "bitnet/engine/engine.h"
+#include "bitnet/gguf/gguf.h"
 #include "test_decode_ref.h"
 #include "test_decode_util.h"
 

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "bitnet/formats.h"
+#include "bitnet/formats/blocks.h"
 
 namespace bitnet::testref {
 namespace {

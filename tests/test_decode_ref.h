@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/gguf.h"
-#include "bitnet/model/hparams.h"
-#include "bitnet/types.h"
+#include "bitnet/engine/hparams.h"
+#include "bitnet/formats/types.h"
+#include "bitnet/gguf/gguf.h"
 
 namespace bitnet::testref {
 

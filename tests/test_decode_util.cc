@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "bitnet/formats.h"
-#include "bitnet/gguf.h"
+#include "bitnet/formats/blocks.h"
+#include "bitnet/gguf/gguf.h"
 #include "test_decode_ref.h"
 
 namespace bitnet::testutil {

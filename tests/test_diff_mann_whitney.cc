@@ -11,7 +11,7 @@
 #include <numeric>
 #include <vector>
 
-#include "mann_whitney.h"
+#include "bitnet/diff/mann_whitney.h"
 
 namespace bitnet::diff {
 namespace {

@@ -1,9 +1,9 @@
 // The four renderings of a bench-diff report carry the verdicts and numbers of the comparison.
 #include <gtest/gtest.h>
 
-#include "compare.h"
-#include "report.h"
-#include "results.h"
+#include "bitnet/diff/report.h"
+#include "bitnet/diff/verdicts.h"
+#include "bitnet/results/results.h"
 
 namespace bitnet::diff {
 namespace {

@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 
-#include "bitnet/cache.h"
-#include "bitnet/download.h"
+#include "bitnet/fixtures/cache.h"
+#include "bitnet/fixtures/download.h"
 #include "fixture_test_util.h"
 #include "http_test_server.h"
 

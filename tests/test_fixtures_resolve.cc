@@ -7,9 +7,9 @@
 
 #include <gtest/gtest.h>
 
-#include "bitnet/cache.h"
-#include "bitnet/fixtures.h"
-#include "bitnet/manifest.h"
+#include "bitnet/fixtures/cache.h"
+#include "bitnet/fixtures/fixtures.h"
+#include "bitnet/fixtures/manifest.h"
 #include "fixture_test_util.h"
 #include "http_test_server.h"
 

@@ -10,15 +10,15 @@
 
 #include <gtest/gtest.h>
 
-#include "bitnet/cache.h"
-#include "bitnet/fixtures.h"
-#include "bitnet/gguf.h"
-#include "bitnet/model/engine.h"
-#include "bitnet/model/model.h"
-#include "bitnet/ops.h"
-#include "bitnet/quantize.h"
-#include "bitnet/synthetic.h"
-#include "bitnet/types.h"
+#include "bitnet/engine/engine.h"
+#include "bitnet/engine/model.h"
+#include "bitnet/fixtures/cache.h"
+#include "bitnet/fixtures/fixtures.h"
+#include "bitnet/fixtures/synthetic.h"
+#include "bitnet/formats/quantize.h"
+#include "bitnet/formats/types.h"
+#include "bitnet/gguf/gguf.h"
+#include "bitnet/kernels/driver.h"
 #include "fixture_test_util.h"
 
 namespace fx = bitnet::fixtures;

@@ -1,7 +1,7 @@
 // Typed metadata access: integer conversion when the value fits, clear errors otherwise.
 #include <gtest/gtest.h>
 
-#include "bitnet/gguf.h"
+#include "bitnet/gguf/gguf.h"
 #include "gguf_test_util.h"
 
 namespace bitnet::gguf {

@@ -2,7 +2,7 @@
 // crash, hang or allocate by a count read from the file).
 #include <gtest/gtest.h>
 
-#include "bitnet/gguf.h"
+#include "bitnet/gguf/gguf.h"
 #include "gguf_test_util.h"
 
 namespace bitnet::gguf {

@@ -3,8 +3,8 @@
 
 #include <limits>
 
-#include "bitnet/gguf.h"
-#include "bitnet/gguf_dump.h"
+#include "bitnet/gguf/dump.h"
+#include "bitnet/gguf/gguf.h"
 
 namespace bitnet::gguf {
 namespace {

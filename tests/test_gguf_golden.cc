@@ -7,9 +7,9 @@
 #include <cstring>
 #include <map>
 
-#include "bitnet/formats.h"
-#include "bitnet/gguf.h"
-#include "bitnet/types.h"
+#include "bitnet/formats/blocks.h"
+#include "bitnet/formats/types.h"
+#include "bitnet/gguf/gguf.h"
 #include "gguf_test_util.h"
 
 namespace bitnet::gguf {

@@ -5,8 +5,8 @@
 
 #include <random>
 
-#include "bitnet/gguf.h"
-#include "bitnet/gguf_dump.h"
+#include "bitnet/gguf/dump.h"
+#include "bitnet/gguf/gguf.h"
 #include "gguf_test_util.h"
 
 namespace bitnet::gguf {

@@ -8,8 +8,8 @@
 #include <limits>
 #include <numeric>
 
-#include "bitnet/gguf.h"
-#include "bitnet/types.h"
+#include "bitnet/formats/types.h"
+#include "bitnet/gguf/gguf.h"
 #include "gguf_test_util.h"
 
 namespace bitnet::gguf {

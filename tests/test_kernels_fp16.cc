@@ -7,9 +7,9 @@
 #include <cmath>
 #include <random>
 
-#include "bitnet/cpu.h"
-#include "bitnet/formats.h"
-#include "bitnet/quantize.h"
+#include "bitnet/formats/blocks.h"
+#include "bitnet/formats/quantize.h"
+#include "bitnet/kernels/cpu.h"
 
 namespace bitnet {
 namespace {

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "bitnet/ops.h"
-#include "bitnet/registry.h"
-#include "bitnet/threadpool.h"
+#include "bitnet/kernels/driver.h"
+#include "bitnet/kernels/registry.h"
+#include "bitnet/kernels/threadpool.h"
 #include "kernels_test_util.h"
 
 namespace bitnet::test {

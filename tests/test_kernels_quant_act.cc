@@ -6,8 +6,8 @@
 #include <cmath>
 #include <limits>
 
-#include "bitnet/ops.h"
-#include "bitnet/registry.h"
+#include "bitnet/kernels/driver.h"
+#include "bitnet/kernels/registry.h"
 #include "kernels_test_util.h"
 
 namespace bitnet::test {

@@ -6,9 +6,9 @@
 
 #include <cmath>
 
-#include "bitnet/ops.h"
-#include "bitnet/quantize.h"
-#include "bitnet/registry.h"
+#include "bitnet/formats/quantize.h"
+#include "bitnet/kernels/driver.h"
+#include "bitnet/kernels/registry.h"
 #include "kernels_test_util.h"
 
 namespace bitnet::test {

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/ops.h"
-#include "bitnet/quantize.h"
+#include "bitnet/formats/quantize.h"
+#include "bitnet/kernels/driver.h"
 
 namespace bitnet {
 namespace {

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/gguf.h"
-#include "bitnet/ops.h"
-#include "bitnet/quantize.h"
+#include "bitnet/formats/quantize.h"
+#include "bitnet/gguf/gguf.h"
+#include "bitnet/kernels/driver.h"
 
 namespace bitnet {
 namespace {

@@ -7,8 +7,8 @@
 #include <regex>
 #include <set>
 
-#include "bitnet/cpu.h"
-#include "bitnet/registry.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/registry.h"
 
 namespace bitnet {
 namespace {

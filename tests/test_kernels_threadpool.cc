@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "bitnet/threadpool.h"
+#include "bitnet/kernels/threadpool.h"
 
 namespace bitnet {
 namespace {

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "bitnet/cache.h"
-#include "bitnet/download.h"
-#include "bitnet/fixtures.h"
-#include "bitnet/gguf.h"
-#include "bitnet/gguf_dump.h"
-#include "bitnet/manifest.h"
-#include "bitnet/synthetic.h"
+#include "bitnet/fixtures/cache.h"
+#include "bitnet/fixtures/download.h"
+#include "bitnet/fixtures/fixtures.h"
+#include "bitnet/fixtures/manifest.h"
+#include "bitnet/fixtures/synthetic.h"
+#include "bitnet/gguf/dump.h"
+#include "bitnet/gguf/gguf.h"
 
 namespace fx = bitnet::fixtures;
 namespace fs = std::filesystem;

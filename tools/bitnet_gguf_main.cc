@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "bitnet/gguf.h"
-#include "bitnet/gguf_dump.h"
+#include "bitnet/gguf/dump.h"
+#include "bitnet/gguf/gguf.h"
 
 namespace {
 

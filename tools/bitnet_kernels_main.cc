@@ -14,10 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bitnet/cpu.h"
-#include "bitnet/ops.h"
-#include "bitnet/quantize.h"
-#include "bitnet/registry.h"
+#include "bitnet/formats/quantize.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/driver.h"
+#include "bitnet/kernels/registry.h"
 
 namespace bitnet {
 namespace {

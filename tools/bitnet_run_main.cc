@@ -13,9 +13,9 @@
 #include <tuple>
 #include <vector>
 
-#include "bitnet/fixtures.h"
-#include "bitnet/gguf.h"
-#include "bitnet/model/engine.h"
+#include "bitnet/engine/engine.h"
+#include "bitnet/fixtures/fixtures.h"
+#include "bitnet/gguf/gguf.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 
 #include <cstring>
 
-#include "bitnet/formats.h"
-#include "bitnet/kernels_decl.h"
+#include "bitnet/formats/blocks.h"
+#include "kernels_decl.h"
 
 namespace bitnet::kernels {
 namespace {

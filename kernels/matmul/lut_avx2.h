@@ -39,7 +39,7 @@
 #include <cstring>
 #include <vector>
 
-#include "bitnet/kernel.h"
+#include "bitnet/kernels/kernel.h"
 
 namespace bitnet::kernels {
 namespace {

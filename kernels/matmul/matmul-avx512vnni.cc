@@ -17,8 +17,8 @@
 #include <cstddef>
 
 #include "avx2_util.h"
-#include "bitnet/formats.h"
-#include "bitnet/kernels_decl.h"
+#include "bitnet/formats/blocks.h"
+#include "kernels_decl.h"
 #include "tiles.h"
 
 namespace bitnet::kernels {

@@ -7,8 +7,8 @@
 // y = (((float)isum - (float)sum) / scale) * w_scale.
 #include <immintrin.h>
 
-#include "bitnet/formats.h"
-#include "bitnet/kernels_decl.h"
+#include "bitnet/formats/blocks.h"
+#include "kernels_decl.h"
 #include "lut_avx2.h"
 
 namespace bitnet::kernels {

@@ -12,8 +12,8 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "bitnet/formats.h"
-#include "bitnet/kernels_decl.h"
+#include "bitnet/formats/blocks.h"
+#include "kernels_decl.h"
 #include "lut_avx2.h"
 #include "tiles.h"
 #include "tq1_decode_avx2.h"

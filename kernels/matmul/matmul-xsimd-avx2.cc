@@ -1,6 +1,6 @@
 // The portable xsimd matmul kernels (matmul-xsimd.h) for xsimd::avx2 (AVX2).
 // Built with the avx2 flags of cmake/BitnetIsa.cmake; selected only on CPUs that run them.
-#include "bitnet/kernels_decl.h"
+#include "kernels_decl.h"
 #include "matmul-xsimd.h"
 
 namespace bitnet::kernels {

@@ -1,6 +1,6 @@
 // The portable xsimd matmul kernels (matmul-xsimd.h) for xsimd::avx512bw (AVX-512BW).
 // Built with the avx512 flags of cmake/BitnetIsa.cmake; selected only on CPUs that run them.
-#include "bitnet/kernels_decl.h"
+#include "kernels_decl.h"
 #include "matmul-xsimd.h"
 
 namespace bitnet::kernels {

@@ -1,6 +1,6 @@
 // The portable xsimd matmul kernels (matmul-xsimd.h) for xsimd::sse4_1 (SSE4.1).
 // Built with the sse41 flags of cmake/BitnetIsa.cmake; selected only on CPUs that run them.
-#include "bitnet/kernels_decl.h"
+#include "kernels_decl.h"
 #include "matmul-xsimd.h"
 
 namespace bitnet::kernels {

@@ -17,8 +17,8 @@
 #include <cstring>
 #include <xsimd/xsimd.hpp>
 
-#include "bitnet/formats.h"
-#include "bitnet/kernel.h"
+#include "bitnet/formats/blocks.h"
+#include "bitnet/kernels/kernel.h"
 
 namespace bitnet::kernels {
 namespace {

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <utility>
 
-#include "bitnet/kernel.h"
+#include "bitnet/kernels/kernel.h"
 
 namespace bitnet::kernels {
 namespace {

@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "bitnet/formats.h"
+#include "bitnet/formats/blocks.h"
 
 namespace bitnet::kernels {
 namespace {

@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "bitnet/formats.h"
-#include "bitnet/model/engine.h"
-#include "bitnet/threadpool.h"
+#include "bitnet/engine/engine.h"
+#include "bitnet/formats/blocks.h"
+#include "bitnet/kernels/threadpool.h"
 
 namespace bitnet::model::detail {
 

@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "bitnet/cpu.h"
-#include "bitnet/quantize.h"
-#include "bitnet/registry.h"
+#include "bitnet/formats/quantize.h"
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/registry.h"
 
 namespace bitnet::model::detail {
 namespace {

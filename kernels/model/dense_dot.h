@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "bitnet/formats.h"
+#include "bitnet/formats/blocks.h"
 
 namespace bitnet::model::detail {
 

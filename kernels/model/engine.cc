@@ -1,4 +1,4 @@
-#include "bitnet/model/engine.h"
+#include "bitnet/engine/engine.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "attention.h"
-#include "bitnet/threadpool.h"
+#include "bitnet/kernels/threadpool.h"
 #include "layer_ops.h"
 #include "linear.h"
 

@@ -1,8 +1,8 @@
-#include "bitnet/model/hparams.h"
+#include "bitnet/engine/hparams.h"
 
 #include <string>
 
-#include "bitnet/gguf.h"
+#include "bitnet/gguf/gguf.h"
 
 namespace bitnet::model {
 namespace {

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "bitnet/ops.h"
+#include "bitnet/kernels/driver.h"
 
 namespace bitnet::model::detail {
 

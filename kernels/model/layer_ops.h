@@ -3,8 +3,8 @@
 
 #include <cstdint>
 
-#include "bitnet/model/hparams.h"
-#include "bitnet/model/model.h"
+#include "bitnet/engine/hparams.h"
+#include "bitnet/engine/model.h"
 
 namespace bitnet::model::detail {
 

@@ -8,10 +8,10 @@
 #include <memory>
 #include <vector>
 
-#include "bitnet/kernel.h"
-#include "bitnet/model/model.h"
-#include "bitnet/ops.h"
-#include "bitnet/threadpool.h"
+#include "bitnet/engine/model.h"
+#include "bitnet/kernels/driver.h"
+#include "bitnet/kernels/kernel.h"
+#include "bitnet/kernels/threadpool.h"
 
 namespace bitnet::model::detail {
 

@@ -1,4 +1,4 @@
-#include "bitnet/model/model.h"
+#include "bitnet/engine/model.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 // I2_S -> f32: y = (float)(c - 1) * tensor_scale (code 0 -> -s, 1 -> 0, 2 -> +s). n is counted
 // from the start of src, which must be a 128-element block boundary (a row start).
 // Code 3 never occurs in valid data; like the matmul kernels, it is taken as +2.
-#include "bitnet/kernels_decl.h"
+#include "kernels_decl.h"
 #include "ref_common.h"
 
 namespace bitnet::kernels {

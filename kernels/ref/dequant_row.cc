@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "bitnet/kernels_decl.h"
-#include "bitnet/ops.h"
+#include "bitnet/kernels/driver.h"
+#include "kernels_decl.h"
 #include "ref_common.h"
 
 namespace bitnet {

@@ -1,5 +1,5 @@
 // TQ2_0 -> f32, llama.cpp's dequantize_row_tq2_0: y = (float)(c - 1) * d.
-#include "bitnet/kernels_decl.h"
+#include "kernels_decl.h"
 #include "ref_common.h"
 
 namespace bitnet::kernels {

@@ -1,7 +1,7 @@
 // I2_S x I8_S matmul reference: bitnet.cpp's ggml_vec_dot_i2_i8_s (Σ code·q over the row, codes
 // 0/1/2 unshifted) followed by ggml_compute_forward_mul_mat's epilogue
 // y = ((float)isum - (float)act_sum) / act_scale * w_scale (llama.cpp fork 406a503, ggml.c).
-#include "bitnet/kernels_decl.h"
+#include "kernels_decl.h"
 #include "ref_common.h"
 
 namespace bitnet::kernels {

@@ -1,6 +1,6 @@
 // TQ2_0 x Q8_K matmul reference: llama.cpp's ggml_vec_dot_tq2_0_q8_K_generic per (row, column).
 // The exact contract (integer block sums, f32 epilogue order) is documented in kernel.h.
-#include "bitnet/kernels_decl.h"
+#include "kernels_decl.h"
 #include "ref_common.h"
 
 namespace bitnet::kernels {

@@ -3,7 +3,7 @@
 // q = clamp(nearest_int(x*s), -128, 127) (f32 product, ties to even), sum = Σq.
 #include <cmath>
 
-#include "bitnet/kernels_decl.h"
+#include "kernels_decl.h"
 #include "ref_common.h"
 
 namespace bitnet::kernels {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "bitnet/kernels_decl.h"
+#include "kernels_decl.h"
 #include "ref_common.h"
 
 namespace bitnet::kernels {

@@ -6,19 +6,13 @@
 #include <cstdint>
 #include <cstring>
 
-#include "bitnet/formats.h"
-#include "bitnet/kernel.h"
+#include "bitnet/formats/blocks.h"
+#include "bitnet/formats/rounding.h"
+#include "bitnet/kernels/kernel.h"
 
 namespace bitnet::ref {
 
-// ggml's nearest_int: round to nearest, ties to even, via the 1.5*2^23 trick. Valid for
-// |f| <= 4194303 (callers only pass values within ±128·(1+ε)).
-inline int nearest_int(float f) {
-  const float v = f + 12582912.f;
-  int32_t i;
-  std::memcpy(&i, &v, sizeof i);
-  return (i & 0x007fffff) - 0x00400000;
-}
+using ::bitnet::nearest_int;  // bitnet/formats/rounding.h
 
 inline float load_f32(const uint8_t* p) {
   float f;

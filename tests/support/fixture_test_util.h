@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "bitnet/sha256.h"
+#include "bitnet/fixtures/sha256.h"
 
 namespace bitnet::testing {
 

@@ -12,9 +12,7 @@
 #include "bitnet/compare/peer_runner.h"
 #include "bitnet/compare/process.h"
 
-#ifdef BITNET_COMPARE_HAVE_GGUF
-#include "bitnet/gguf.h"
-#endif
+#include "bitnet/gguf/gguf.h"
 
 namespace bitnet::compare {
 namespace fs = std::filesystem;
@@ -196,7 +194,6 @@ std::string Vocab::piece(int32_t id) const {
 }
 
 Vocab load_vocab(const std::string& path) {
-#ifdef BITNET_COMPARE_HAVE_GGUF
   try {
     auto f = gguf::File::open(path);
     Vocab v;
@@ -213,12 +210,6 @@ Vocab load_vocab(const std::string& path) {
     throw CompareError(kExitUsage,
                        fmt::format("cannot read the vocabulary of '{}': {}", path, e.what()));
   }
-#else
-  throw CompareError(kExitUsage,
-                     fmt::format("cannot read the vocabulary of '{}': bitnet-compare was "
-                                 "built without the GGUF reader",
-                                 path));
-#endif
 }
 
 TextAgreement compare_text(const std::string& peer, const std::vector<std::string>& pieces) {

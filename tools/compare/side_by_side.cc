@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "bitnet/compare/gbench_json.h"
+#include "bitnet/results/gbench_json.h"
 
 namespace bitnet::compare {
 

@@ -1,4 +1,4 @@
-#include "mann_whitney.h"
+#include "bitnet/diff/mann_whitney.h"
 
 #include <algorithm>
 #include <cmath>

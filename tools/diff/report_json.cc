@@ -1,7 +1,7 @@
 // Machine-readable report: every number the other renderers show, plus the inputs and settings.
 #include <cmath>
 
-#include "report.h"
+#include "bitnet/diff/report.h"
 
 namespace bitnet::diff {
 

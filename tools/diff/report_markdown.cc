@@ -2,7 +2,7 @@
 // folded in <details> so a PR comment stays short.
 #include <fmt/format.h>
 
-#include "report.h"
+#include "bitnet/diff/report.h"
 #include "report_table.h"
 
 namespace bitnet::diff {

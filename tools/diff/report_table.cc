@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "report.h"
+#include "bitnet/diff/report.h"
 
 namespace bitnet::diff {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "compare.h"
+#include "bitnet/diff/verdicts.h"
 
 namespace bitnet::diff {
 

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "report.h"
+#include "bitnet/diff/report.h"
 #include "report_table.h"
 
 namespace bitnet::diff {

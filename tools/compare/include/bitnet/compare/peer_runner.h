@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "bitnet/compare/discovery.h"
-#include "bitnet/compare/gbench_json.h"
 #include "bitnet/compare/peer_output.h"
+#include "bitnet/results/gbench_json.h"
 
 namespace bitnet::compare {
 

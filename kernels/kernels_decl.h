@@ -1,0 +1,24 @@
+// Declarations of every kernel in kernels/kernels.inc, in namespace bitnet::kernels, each with
+// the signature of its op. Include this where a kernel is defined, so a name or signature that
+// disagrees with the list fails to compile.
+#pragma once
+
+#include <cstdint>
+
+#include "bitnet/kernels/kernel.h"
+
+namespace bitnet::kernels {
+
+#define BITNET_DECL_kMatmul(name) void name(const MatmulArgs& args, int64_t m_begin, int64_t m_end);
+#define BITNET_DECL_kDequant(name) \
+  void name(const uint8_t* src, float* dst, int64_t n, float tensor_scale);
+#define BITNET_DECL_kQuantAct(name) \
+  void name(const float* x, int64_t K, uint8_t* dst, float* scale, int32_t* sum);
+#define BITNET_KERNEL(name, op, wtype, atype, isa, tile_m, tile_n) BITNET_DECL_##op(name)
+#include "kernels.inc"
+#undef BITNET_KERNEL
+#undef BITNET_DECL_kMatmul
+#undef BITNET_DECL_kDequant
+#undef BITNET_DECL_kQuantAct
+
+}  // namespace bitnet::kernels

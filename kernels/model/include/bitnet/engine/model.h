@@ -1,0 +1,69 @@
+// A BitNet b1.58 model: the memory-mapped GGUF plus typed views of its tensors (no weight copies).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bitnet/engine/hparams.h"
+#include "bitnet/formats/types.h"
+#include "bitnet/gguf/gguf.h"
+
+namespace bitnet::model {
+
+// A 2-D weight inside the mapping: `rows` rows of `cols` elements (cols = ne0 = input features).
+struct Weight {
+  std::string name;
+  TypeId type = TypeId::kF32;
+  const uint8_t* data = nullptr;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  size_t row_bytes = 0;
+  float tensor_scale = 1.0f;  // I2_S: the per-tensor scale stored after the codes
+  float out_scale = 1.0f;     // optional `<name>.scale` tensor (one value) multiplied into outputs
+  uint64_t bytes() const { return static_cast<uint64_t>(rows) * row_bytes; }
+};
+
+struct Layer {
+  const float* attn_norm = nullptr;
+  const float* attn_sub_norm = nullptr;
+  const float* ffn_norm = nullptr;
+  const float* ffn_sub_norm = nullptr;
+  Weight wq, wk, wv, wo, w_gate, w_up, w_down;
+};
+
+class Model {
+ public:
+  // Maps the file and checks every tensor's presence, type and shape; throws gguf::Error
+  // naming the file, tensor and offset on any mismatch.
+  static Model load(const std::string& path);
+  static Model from_file(gguf::File file);
+
+  const HParams& hparams() const { return hp_; }
+  const gguf::File& file() const { return file_; }
+  const Weight& tok_embd() const { return tok_embd_; }  // also the lm_head (tied)
+  const float* output_norm() const { return output_norm_; }
+  const std::vector<Layer>& layers() const { return layers_; }
+  // Token pieces from tokenizer.ggml.tokens (empty when the file has no vocab).
+  const std::vector<std::string>& pieces() const { return pieces_; }
+  // Bytes of weights read per decoded token (all projections + the lm_head).
+  uint64_t weight_bytes_per_token() const;
+
+ private:
+  explicit Model(gguf::File file) : file_(std::move(file)) {}
+  gguf::File file_;
+  HParams hp_;
+  Weight tok_embd_;
+  const float* output_norm_ = nullptr;
+  std::vector<Layer> layers_;
+  std::vector<std::string> pieces_;
+};
+
+// Formats the engine can multiply with (projections) and look up / use as lm_head (embeddings).
+bool is_projection_type(TypeId t);  // TQ1_0, TQ2_0, I2_S, F32, F16
+bool is_embedding_type(TypeId t);   // F32, F16, Q8_0, Q6_K
+
+// Text of a token piece for printing: SPM '▁' -> ' ', <0xNN> -> that byte.
+std::string piece_text(const std::string& piece);
+
+}  // namespace bitnet::model
