@@ -27,6 +27,7 @@
 #include "bitnet/engine/engine.h"
 #include "bitnet/engine/model.h"
 #include "bitnet/fixtures/fixtures.h"
+#include "bitnet/fixtures/model_view.h"
 #include "bitnet/fixtures/sha256.h"
 #include "bitnet/fixtures/synthetic.h"
 #include "bitnet/results/naming.h"
@@ -287,7 +288,7 @@ void prepare_decode_models(const std::string& filter) {
     fixtures::Resolved r = fixtures::resolve(m.spec);
     m.path = r.path;
     m.sha256 = r.sha256.empty() ? fixtures::sha256_file(r.path) : r.sha256;
-    m.model = std::make_unique<Model>(Model::load(r.path));
+    m.model = std::make_unique<Model>(Model::from_view(bitnet::fixtures::model_view(r.path)));
     const auto& hp = m.model->hparams();
     const std::string k = "model_" + m.label + "_";
     add_context(k + "spec", m.spec);

@@ -3,7 +3,7 @@ add_library(bitnet_decode_testlib STATIC
   ${CMAKE_CURRENT_LIST_DIR}/test_decode_ref.cc
   ${CMAKE_CURRENT_LIST_DIR}/test_decode_util.cc
 )
-target_link_libraries(bitnet_decode_testlib PUBLIC bitnet_engine nlohmann_json::nlohmann_json
+target_link_libraries(bitnet_decode_testlib PUBLIC bitnet_engine bitnet_fixtures nlohmann_json::nlohmann_json
                       GTest::gtest)
 target_compile_definitions(bitnet_decode_testlib PRIVATE BITNET_TEST_DATA_DIR="${BITNET_TEST_DATA_DIR}")
 

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "bitnet/engine/engine.h"
+#include "bitnet/fixtures/model_view.h"
 #include "bitnet/formats/blocks.h"
 #include "bitnet/gguf/gguf.h"
 #include "test_decode_util.h"
@@ -125,7 +126,7 @@ std::vector<int32_t> generate(const model::Model& m, int threads, int64_t* layer
 TEST(Decode2b4tShape, FiniteAndThreadIndependent) {
   const std::string path = write_model();
   {
-    const model::Model m = model::Model::load(path);
+    const model::Model m = model::Model::from_view(bitnet::fixtures::model_view(path));
     EXPECT_EQ(m.hparams().ffn_act, model::FfnAct::kReluSquared);
     int64_t checked = 0;
     const auto t1 = generate(m, 1, &checked);

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "bitnet/engine/engine.h"
+#include "bitnet/fixtures/model_view.h"
 #include "bitnet/gguf/gguf.h"
 #include "test_decode_ref.h"
 #include "test_decode_util.h"
@@ -41,7 +42,7 @@ class EngineVsReference : public ::testing::TestWithParam<std::string> {};
 // KV cache), the two differ only by f32 vs double arithmetic: the logits agree to ~1e-5.
 TEST_P(EngineVsReference, EmulatedRoundingAgreesClosely) {
   const std::string path = model_file(GetParam());
-  const Model m = Model::load(path);
+  const Model m = Model::from_view(bitnet::fixtures::model_view(path));
   const testref::RefModel ref(gguf::File::open(path));
   const bool i2s = GetParam() == "I2_S";  // the engine follows bitnet.cpp's attention numerics
   const auto want =
@@ -71,7 +72,7 @@ TEST_P(EngineVsReference, EmulatedRoundingAgreesClosely) {
 // format's activation path is what separates them.
 TEST_P(EngineVsReference, ExactMathWithinQuantizationError) {
   const std::string path = model_file(GetParam());
-  const Model m = Model::load(path);
+  const Model m = Model::from_view(bitnet::fixtures::model_view(path));
   const testref::RefModel ref(gguf::File::open(path));
   const auto want = ref.forward(kTokens, {});
   Engine e(m, EngineOptions{.n_threads = 1, .n_ctx = 64, .kv_type = KvType::kF32});
@@ -92,7 +93,7 @@ INSTANTIATE_TEST_SUITE_P(TinyA, EngineVsReference,
                                            "Q8_0_EMBD"));
 
 TEST(Engine, SameLogitsForAnyThreadCountAndBatching) {
-  const Model m = Model::load(model_file("TQ2_0"));
+  const Model m = Model::from_view(bitnet::fixtures::model_view(model_file("TQ2_0")));
   std::vector<float> ref;
   {
     Engine e(m, EngineOptions{.n_threads = 1, .n_ctx = 32});
@@ -117,7 +118,7 @@ TEST(Engine, SameLogitsForAnyThreadCountAndBatching) {
 }
 
 TEST(Engine, ResetStartsOver) {
-  const Model m = Model::load(model_file("I2_S"));
+  const Model m = Model::from_view(bitnet::fixtures::model_view(model_file("I2_S")));
   Engine e(m, EngineOptions{.n_threads = 2, .n_ctx = 32});
   const auto first5 = std::span(kTokens).first(5);
   std::vector<float> a, b, c;
@@ -132,7 +133,7 @@ TEST(Engine, ResetStartsOver) {
 }
 
 TEST(Engine, ExplicitPositionRewinds) {
-  const Model m = Model::load(model_file("TQ1_0"));
+  const Model m = Model::from_view(bitnet::fixtures::model_view(model_file("TQ1_0")));
   Engine e(m, EngineOptions{.n_threads = 2, .n_ctx = 32});
   std::vector<float> ref;
   e.forward(std::span(kTokens).first(6), &ref);
@@ -150,7 +151,7 @@ TEST(Engine, ExplicitPositionRewinds) {
 }
 
 TEST(Engine, RejectsFullContextAndBadTokens) {
-  const Model m = Model::load(model_file("TQ2_0"));
+  const Model m = Model::from_view(bitnet::fixtures::model_view(model_file("TQ2_0")));
   Engine e(m, EngineOptions{.n_threads = 1, .n_ctx = 4});
   EXPECT_THROW(e.forward(std::span(kTokens).first(5)), std::runtime_error);
   EXPECT_EQ(e.n_past(), 0);

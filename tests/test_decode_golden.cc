@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "bitnet/engine/engine.h"
+#include "bitnet/fixtures/model_view.h"
 #include "test_decode_util.h"
 
 namespace bitnet {
@@ -55,7 +56,7 @@ void check_row(const std::string& what, std::span<const float> ours, const std::
 TEST_P(GoldenTest, TeacherForcedLogitsMatch) {
   const Case& c = GetParam();
   const Golden g = testutil::load_golden(testutil::data_path(std::string("decode/") + c.golden));
-  const Model m = Model::load(model_path(c));
+  const Model m = Model::from_view(bitnet::fixtures::model_view(model_path(c)));
   for (int threads : {1, 2}) {
     Engine e(m, EngineOptions{.n_threads = threads, .n_ctx = 256});
     double worst = 1.0;
@@ -82,7 +83,7 @@ TEST_P(GoldenTest, TeacherForcedLogitsMatch) {
 TEST_P(GoldenTest, FreeRunningGreedyMatches) {
   const Case& c = GetParam();
   const Golden g = testutil::load_golden(testutil::data_path(std::string("decode/") + c.golden));
-  const Model m = Model::load(model_path(c));
+  const Model m = Model::from_view(bitnet::fixtures::model_view(model_path(c)));
   Engine e(m, EngineOptions{.n_threads = 2, .n_ctx = 256});
   auto logits = e.forward(g.tokens);
   std::vector<int32_t> out;

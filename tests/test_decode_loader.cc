@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "bitnet/engine/engine.h"
+#include "bitnet/fixtures/model_view.h"
 #include "bitnet/gguf/gguf.h"
 #include "test_decode_ref.h"
 #include "test_decode_util.h"
@@ -43,7 +44,7 @@ std::string write_edited(const std::string& name, const Edit& e) {
 // Loads `path` expecting a gguf::Error whose field and message contain the given words.
 void expect_error(const std::string& path, const std::string& field, const std::string& words) {
   try {
-    Model::load(path);
+    Model::from_view(bitnet::fixtures::model_view(path));
     FAIL() << "no error for " << path;
   } catch (const gguf::Error& e) {
     EXPECT_EQ(e.file(), path);
@@ -55,7 +56,7 @@ void expect_error(const std::string& path, const std::string& field, const std::
 TEST(DecodeLoader, GoldenModelsLoad) {
   for (const char* f : {"tiny-bitnet-A-TQ2_0.gguf", "tiny-bitnet-A-TQ1_0.gguf",
                         "tiny-bitnet-A-TQ2_0-default.gguf", "tiny-bitnet-A-I2_S.gguf"}) {
-    const Model m = Model::load(testutil::data_path(f));
+    const Model m = Model::from_view(bitnet::fixtures::model_view(testutil::data_path(f)));
     const auto& hp = m.hparams();
     EXPECT_EQ(hp.arch, "bitnet");
     EXPECT_EQ(hp.ffn_act, model::FfnAct::kSilu);
@@ -111,7 +112,8 @@ TEST(DecodeLoader, ScaleTensorsAreHonoured) {
   const std::string scaled = testutil::temp_path("scaled.gguf");
   testutil::write_f32_copy(testutil::data_path("tiny-bitnet-A-TQ2_0.gguf"), plain);
   testutil::write_f32_copy(testutil::data_path("tiny-bitnet-A-TQ2_0.gguf"), scaled, 1.75f);
-  const Model mp = Model::load(plain), ms = Model::load(scaled);
+  const Model mp = Model::from_view(bitnet::fixtures::model_view(plain)),
+              ms = Model::from_view(bitnet::fixtures::model_view(scaled));
   EXPECT_FLOAT_EQ(ms.layers()[0].wq.out_scale, 1.75f);
   EXPECT_FLOAT_EQ(ms.layers()[1].w_down.out_scale, 1.75f);
   EXPECT_FLOAT_EQ(ms.layers()[1].wq.out_scale, 1.0f);

@@ -1,5 +1,7 @@
 #include "test_decode_ref.h"
 
+#include "bitnet/fixtures/model_view.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -216,7 +218,7 @@ std::vector<double> dequantize(TypeId type, const uint8_t* src, int64_t n) {
   return y;
 }
 
-RefModel::RefModel(const gguf::File& f) : hp_(model::HParams::from_gguf(f)) {
+RefModel::RefModel(const gguf::File& f) : hp_(bitnet::fixtures::read_hparams(f)) {
   embd_ = matrix(f, "token_embd");
   hp_.n_vocab = embd_.rows;
   output_norm_ = vec(f, "output_norm.weight");

@@ -14,6 +14,7 @@
 #include "bitnet/engine/model.h"
 #include "bitnet/fixtures/cache.h"
 #include "bitnet/fixtures/fixtures.h"
+#include "bitnet/fixtures/model_view.h"
 #include "bitnet/fixtures/synthetic.h"
 #include "bitnet/formats/quantize.h"
 #include "bitnet/formats/types.h"
@@ -234,7 +235,7 @@ TEST_F(SyntheticTest, Q6_KAndQ8_0EmbeddingsAreTheF32ValuesQuantized) {
 TEST_F(SyntheticTest, Q6_KAndQ8_0EmbeddingModelsRunInTheDecodeEngine) {
   const std::vector<int32_t> tokens = {1, 17, 42, 99, 3, 250, 7};
   auto logits = [&](const std::string& path) {
-    const auto m = bitnet::model::Model::load(path);
+    const auto m = bitnet::model::Model::from_view(bitnet::fixtures::model_view(path));
     bitnet::model::Engine e(m, bitnet::model::EngineOptions{.n_threads = 2, .n_ctx = 32});
     std::vector<float> all;
     e.forward(tokens, &all);

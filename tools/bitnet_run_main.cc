@@ -15,6 +15,7 @@
 
 #include "bitnet/engine/engine.h"
 #include "bitnet/fixtures/fixtures.h"
+#include "bitnet/fixtures/model_view.h"
 #include "bitnet/gguf/gguf.h"
 
 namespace {
@@ -167,7 +168,7 @@ int run(const Args& a) {
   using namespace bitnet::model;
   const auto t_load = std::chrono::steady_clock::now();
   const std::string path = bitnet::fixtures::resolve_path(a.model);
-  const Model model = Model::load(path);
+  const Model model = Model::from_view(bitnet::fixtures::model_view(path));
   Engine engine(
       model,
       EngineOptions{.n_threads = a.threads, .n_ctx = a.ctx, .n_batch = a.batch, .kv_type = a.kv});

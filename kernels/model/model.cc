@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 
+#include "bitnet/formats/field_error.h"
+
 namespace bitnet::model {
 namespace {
 
@@ -17,28 +19,27 @@ std::string shape_str(const std::vector<int64_t>& ne) {
   return s + "]";
 }
 
-[[noreturn]] void bad_tensor(const gguf::File& f, const gguf::TensorInfo& t,
-                             const std::string& what) {
-  throw gguf::Error(f.path(), t.info_offset, t.name, what);
+[[noreturn]] void bad_tensor(const ModelView& f, const TensorView& t, const std::string& what) {
+  throw FieldError(f.source, t.offset, t.name, what);
 }
 
-const gguf::TensorInfo& require(const gguf::File& f, const std::string& name) {
-  const gguf::TensorInfo* t = f.find_tensor(name);
-  if (t == nullptr) throw gguf::Error(f.path(), 0, name, "required tensor is missing");
+const TensorView& require(const ModelView& f, const std::string& name) {
+  const TensorView* t = f.find(name);
+  if (t == nullptr) throw FieldError(f.source, 0, name, "required tensor is missing");
   return *t;
 }
 
-void check_shape(const gguf::File& f, const gguf::TensorInfo& t, std::vector<int64_t> want) {
+void check_shape(const ModelView& f, const TensorView& t, std::vector<int64_t> want) {
   if (t.ne != want) bad_tensor(f, t, "shape " + shape_str(t.ne) + ", expected " + shape_str(want));
 }
 
 // A 1-D F32 norm weight of n elements.
-const float* norm_vector(const gguf::File& f, const std::string& name, int64_t n) {
+const float* norm_vector(const ModelView& f, const std::string& name, int64_t n) {
   const auto& t = require(f, name);
   check_shape(f, t, {n});
   if (static_cast<TypeId>(t.type) != TypeId::kF32)
     bad_tensor(f, t, "norm weights must be F32 (type id " + std::to_string(t.type) + ")");
-  const auto bytes = f.data(t);
+  const auto bytes = t.data;
   if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(float) != 0)
     bad_tensor(f, t, "data is not 4-byte aligned");
   return reinterpret_cast<const float*>(bytes.data());
@@ -49,7 +50,7 @@ std::string type_label(uint32_t id) {
   return tr ? std::string(tr->name) : "unknown type id " + std::to_string(id);
 }
 
-Weight weight(const gguf::File& f, const std::string& base, int64_t rows, int64_t cols,
+Weight weight(const ModelView& f, const std::string& base, int64_t rows, int64_t cols,
               bool embedding) {
   const auto& t = require(f, base + ".weight");
   check_shape(f, t, {cols, rows});
@@ -66,7 +67,7 @@ Weight weight(const gguf::File& f, const std::string& base, int64_t rows, int64_
   w.rows = rows;
   w.cols = cols;
   w.row_bytes = static_cast<size_t>(*rb);
-  const auto bytes = f.data(t);
+  const auto bytes = t.data;
   w.data = bytes.data();
   if (type == TypeId::kI2_S) {
     const uint64_t codes = static_cast<uint64_t>(rows) * w.row_bytes;
@@ -75,10 +76,10 @@ Weight weight(const gguf::File& f, const std::string& base, int64_t rows, int64_
   }
   if (type == TypeId::kF32 && reinterpret_cast<uintptr_t>(w.data) % alignof(float) != 0)
     bad_tensor(f, t, "data is not 4-byte aligned");
-  if (const auto* s = f.find_tensor(base + ".scale")) {  // optional, llama.cpp's wq_scale etc.
+  if (const auto* s = f.find(base + ".scale")) {  // optional, llama.cpp's wq_scale etc.
     if (static_cast<TypeId>(s->type) != TypeId::kF32 || s->nelements() != 1)
       bad_tensor(f, *s, "scale tensor must be a single F32 value");
-    std::memcpy(&w.out_scale, f.data(*s).data(), sizeof(float));
+    std::memcpy(&w.out_scale, s->data.data(), sizeof(float));
   }
   return w;
 }
@@ -111,30 +112,23 @@ void prefault(std::span<const uint8_t> bytes) {
 }
 }  // namespace
 
-Model Model::load(const std::string& path) {
-  Model m = from_file(gguf::File::open(path));
-  prefault(m.file_.bytes());
-  return m;
-}
-
-Model Model::from_file(gguf::File file) {
-  Model m(std::move(file));
-  const gguf::File& f = m.file_;
+Model Model::from_view(ModelView view) {
+  Model m(std::move(view.owner));
+  const ModelView& f = view;
   HParams& hp = m.hp_;
-  hp = HParams::from_gguf(f);
+  hp = f.hparams;
   const auto& embd = require(f, "token_embd.weight");
   if (embd.ne.size() != 2 || embd.ne[0] != hp.n_embd || embd.ne[1] <= 0)
     bad_tensor(
         f, embd,
         "shape " + shape_str(embd.ne) + ", expected [" + std::to_string(hp.n_embd) + ", n_vocab]");
   hp.n_vocab = embd.ne[1];
-  const std::string vkey = hp.arch + ".vocab_size";
-  if (f.find(vkey) != nullptr && f.get<int64_t>(vkey) != hp.n_vocab)
-    throw gguf::Error(f.path(), 0, vkey, "does not match token_embd rows");
+  if (f.vocab_size && *f.vocab_size != hp.n_vocab)
+    throw FieldError(f.source, 0, f.vocab_size_key, "does not match token_embd rows");
   m.tok_embd_ = weight(f, "token_embd", hp.n_vocab, hp.n_embd, true);
   m.output_norm_ = norm_vector(f, "output_norm.weight", hp.n_embd);
-  if (f.find_tensor("output.weight") != nullptr)
-    bad_tensor(f, *f.find_tensor("output.weight"),
+  if (f.find("output.weight") != nullptr)
+    bad_tensor(f, *f.find("output.weight"),
                "untied output.weight is not supported (BitNet ties the lm_head to token_embd)");
 
   m.layers_.resize(static_cast<size_t>(hp.n_layer));
@@ -154,13 +148,14 @@ Model Model::from_file(gguf::File file) {
     L.w_down = weight(f, b + "ffn_down", hp.n_embd, hp.n_ff, false);
   }
 
-  if (f.find("tokenizer.ggml.tokens") != nullptr) {
-    m.pieces_ = f.get_string_array("tokenizer.ggml.tokens");
+  if (f.pieces) {
+    m.pieces_ = *f.pieces;
     if (static_cast<int64_t>(m.pieces_.size()) != hp.n_vocab)
-      throw gguf::Error(f.path(), 0, "tokenizer.ggml.tokens",
-                        std::to_string(m.pieces_.size()) + " tokens but token_embd has " +
-                            std::to_string(hp.n_vocab) + " rows");
+      throw FieldError(f.source, 0, f.pieces_key,
+                       std::to_string(m.pieces_.size()) + " tokens but token_embd has " +
+                           std::to_string(hp.n_vocab) + " rows");
   }
+  prefault(f.mapped);
   return m;
 }
 

@@ -1,13 +1,14 @@
-// A BitNet b1.58 model: the memory-mapped GGUF plus typed views of its tensors (no weight copies).
+// A BitNet b1.58 model: typed views of a source's tensors (no weight copies), checked once.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bitnet/engine/hparams.h"
+#include "bitnet/engine/tensor_view.h"
 #include "bitnet/formats/types.h"
-#include "bitnet/gguf/gguf.h"
 
 namespace bitnet::model {
 
@@ -34,13 +35,13 @@ struct Layer {
 
 class Model {
  public:
-  // Maps the file and checks every tensor's presence, type and shape; throws gguf::Error
-  // naming the file, tensor and offset on any mismatch.
-  static Model load(const std::string& path);
-  static Model from_file(gguf::File file);
+  // Checks every tensor's presence, type and shape; throws FieldError naming the source, tensor
+  // and offset on any mismatch. Takes over the view's owner (the mapping stays alive with the
+  // Model) and populates the mapping's pages up front. A GGUF file's view:
+  // bitnet/fixtures/model_view.h.
+  static Model from_view(ModelView view);
 
   const HParams& hparams() const { return hp_; }
-  const gguf::File& file() const { return file_; }
   const Weight& tok_embd() const { return tok_embd_; }  // also the lm_head (tied)
   const float* output_norm() const { return output_norm_; }
   const std::vector<Layer>& layers() const { return layers_; }
@@ -50,8 +51,8 @@ class Model {
   uint64_t weight_bytes_per_token() const;
 
  private:
-  explicit Model(gguf::File file) : file_(std::move(file)) {}
-  gguf::File file_;
+  explicit Model(std::shared_ptr<const void> owner) : owner_(std::move(owner)) {}
+  std::shared_ptr<const void> owner_;
   HParams hp_;
   Weight tok_embd_;
   const float* output_norm_ = nullptr;

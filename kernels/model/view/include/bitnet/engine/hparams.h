@@ -1,12 +1,8 @@
-// Hyper-parameters of a BitNet b1.58 GGUF model, read from `<arch>.*` keys (design.md §3).
+// Hyper-parameters of a BitNet b1.58 model (a GGUF file's `<arch>.*` keys: docs/decode.md).
 #pragma once
 
 #include <cstdint>
 #include <string>
-
-namespace bitnet::gguf {
-class File;
-}
 
 namespace bitnet::model {
 
@@ -30,10 +26,6 @@ struct HParams {
 
   int64_t q_dim() const { return n_head * head_dim; }
   int64_t kv_dim() const { return n_head_kv * head_dim; }
-
-  // Reads and validates the keys; throws gguf::Error naming the key on a missing or bad value.
-  // n_vocab comes from token_embd (the caller checks it against the tensor).
-  static HParams from_gguf(const gguf::File& file);
 };
 
 }  // namespace bitnet::model
