@@ -4,19 +4,8 @@
 #include <string_view>
 
 #include "bitnet/formats/blocks.h"
-#include "bitnet/kernels/registry.h"
 
 namespace bitnet::bench {
-namespace {
-
-// The kernel's name suffix after "__": "<isa>[_<impl>]".
-std::string_view isa_impl(const KernelInfo& k) {
-  auto pos = k.name.find("__");
-  return pos == std::string_view::npos ? k.name : k.name.substr(pos + 2);
-}
-
-}  // namespace
-
 std::string type_label(TypeId t) {
   if (t == TypeId::kI8) return "i8_s";
   auto tr = type_traits(static_cast<uint32_t>(t));
@@ -26,13 +15,7 @@ std::string type_label(TypeId t) {
 }
 
 std::string impl_label(const KernelInfo& k) {
-  std::string label(isa_impl(k));
-  for (const KernelInfo& o : all_kernels()) {
-    if (&o == &k || o.op != k.op || o.wtype != k.wtype || o.atype != k.atype) continue;
-    if (isa_impl(o) == isa_impl(k))
-      return label + "." + std::to_string(k.tile_m) + "x" + std::to_string(k.tile_n);
-  }
-  return label;
+  return std::string(k.name);
 }
 
 std::span<const TypeId> weight_formats() {

@@ -3,11 +3,13 @@
 // family promises are present and finite, the context carries what reproduces the run, and no
 // case errored except "CPU lacks <isa>" for an ISA this CPU really lacks.
 // Usage: bench_json_check FILE FAMILY[,FAMILY...]   (exit 0 = valid; messages name the row)
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -42,6 +44,21 @@ std::vector<std::string> required_counters(const std::string& family) {
   return {};
 }
 
+// The kernel op whose rows a family holds (nullopt: not a kernel family).
+std::optional<bitnet::Op> kernel_op(const std::string& family) {
+  if (family == "gemv" || family == "gemm") return bitnet::Op::kMatmul;
+  if (family == "dequant") return bitnet::Op::kDequant;
+  if (family == "quant_act") return bitnet::Op::kQuantAct;
+  return std::nullopt;
+}
+
+std::string format_label(bitnet::TypeId t) {
+  const auto tr = bitnet::type_traits(static_cast<uint32_t>(t));
+  std::string s = tr ? std::string(tr->name) : "?";
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 void check_row(const json& row, size_t index, std::set<std::string>& families) {
   const std::string where = "benchmarks[" + std::to_string(index) + "]";
   if (!row.contains("name") || !row["name"].is_string()) return error(where + ": no name");
@@ -62,10 +79,21 @@ void check_row(const json& row, size_t index, std::set<std::string>& families) {
     }
     return error(name + ": errored: " + msg);
   }
+  // Kernel rows carry "dispatch" or the registry name of a kernel of the family's op (and, for
+  // weight formats, of the row's format): the name is the one key from a row to its kernel.
+  if (const auto op = kernel_op(n.family);
+      op && n.labels.size() >= 2 && n.labels[1] != "dispatch") {
+    const bitnet::KernelInfo* k = bitnet::find_kernel(n.labels[1]);
+    if (k == nullptr) return error(name + ": '" + n.labels[1] + "' is not a registered kernel");
+    if (k->op != *op) return error(name + ": " + n.labels[1] + " is not a " + n.family + " kernel");
+    if (*op != bitnet::Op::kQuantAct && format_label(k->wtype) != n.labels[0])
+      return error(name + ": " + n.labels[1] + " does not take " + n.labels[0] + " weights");
+  }
   // The ISA skip must not be silent: a case of an ISA this CPU lacks has to carry that error.
   if (n.labels.size() >= 2) {
     const std::string& impl = n.labels[1];
-    auto isa = bitnet::isa_from_name(impl.substr(0, impl.find_first_of("._")));
+    const bitnet::KernelInfo* k = bitnet::find_kernel(impl);
+    auto isa = k ? std::optional(k->isa) : bitnet::isa_from_name(impl);
     if (isa && !bitnet::cpu_has(*isa)) error(name + ": ran although this CPU lacks " + impl);
   }
   // Aggregates (stddev, cv) may legitimately be 0; measured rows may not.

@@ -1,9 +1,13 @@
 // The suite's helpers: probe measurements and keys, cold-weight rotation, seeded inputs, labels.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "bitnet/bench/checks.h"
 #include "bitnet/bench/inputs.h"
@@ -76,11 +80,29 @@ TEST(BenchSupport, LabelsOfTypesAndKernels) {
   EXPECT_EQ(type_label(TypeId::kQ8_K), "q8_k");
   EXPECT_EQ(type_label(TypeId::kI8), "i8_s");
   const KernelInfo& ref = reference_kernel(Op::kMatmul, TypeId::kTQ2_0);
-  EXPECT_EQ(impl_label(ref), "scalar");
+  EXPECT_EQ(impl_label(ref), "matmul_tq2_0_q8k_1x1__scalar");
+  std::set<std::string> seen;
   for (const KernelInfo& k : all_kernels()) {
-    std::string label = impl_label(k);
-    EXPECT_EQ(label.rfind(std::string(isa_name(k.isa)), 0), 0u) << k.name << " -> " << label;
+    EXPECT_EQ(impl_label(k), k.name);  // the registry name is the one key of a row
+    EXPECT_TRUE(seen.insert(impl_label(k)).second) << "two kernels share rows: " << k.name;
   }
+}
+
+// A new kernel next to an existing one (same op, format and ISA; another tile) gets rows of its
+// own and leaves every registered kernel's rows as they were.
+TEST(BenchSupport, AddingAKernelNeverRenamesAnotherKernelsRows) {
+  std::vector<std::string> before;
+  for (const KernelInfo& k : all_kernels()) before.push_back(impl_label(k));
+  for (const KernelInfo& k : all_kernels()) {
+    const std::string name = std::string(k.name.substr(0, k.name.find("__"))) + "_8x8" +
+                             std::string(k.name.substr(k.name.find("__")));
+    KernelInfo sibling = k;
+    sibling.name = name;
+    sibling.tile_m = sibling.tile_n = 8;
+    EXPECT_EQ(std::count(before.begin(), before.end(), impl_label(sibling)), 0) << name;
+  }
+  size_t i = 0;
+  for (const KernelInfo& k : all_kernels()) EXPECT_EQ(impl_label(k), before[i++]) << k.name;
 }
 
 TEST(BenchSupport, CompareExactNamesTheFirstDifference) {

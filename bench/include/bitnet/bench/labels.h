@@ -13,10 +13,10 @@ namespace bitnet::bench {
 // Lower-case type labels used in names: "tq2_0", "tq1_0", "i2_s", "q8_k", "i8_s", "f32", "f16".
 std::string type_label(TypeId t);
 
-// The implementation segment of a kernel's benchmark name: its ISA plus the name's "_<impl>"
-// suffix (e.g. "avx2", "avx2_lut"); the tile is appended ("avx2.4x4") only when another
-// kernel of the same op, format and ISA/impl exists, so the common one-kernel-per-ISA case reads
-// "gemv/tq2_0/avx2/...".
+// The implementation segment of a kernel's benchmark rows: its registry name, e.g.
+// "gemv/tq2_0/matmul_tq2_0_q8k_4x1__avx2/...". It depends on the kernel alone, so adding a kernel
+// never renames another kernel's rows (stored histories and nightly diffs stay comparable).
+// Rows that go through select_kernel() carry "dispatch" instead.
 std::string impl_label(const KernelInfo& k);
 
 // The ternary formats benchmarked, in name order of the tables.
