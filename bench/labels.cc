@@ -1,17 +1,13 @@
 #include "bitnet/bench/labels.h"
 
-#include <cctype>
 #include <string_view>
 
-#include "bitnet/formats/blocks.h"
+#include "bitnet/formats/types.h"
 
 namespace bitnet::bench {
 std::string type_label(TypeId t) {
-  if (t == TypeId::kI8) return "i8_s";
-  auto tr = type_traits(static_cast<uint32_t>(t));
-  std::string s = tr ? std::string(tr->name) : "type" + std::to_string(static_cast<uint32_t>(t));
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+  const auto tr = type_traits(t);
+  return tr ? std::string(tr->label) : "type" + std::to_string(static_cast<uint32_t>(t));
 }
 
 std::string impl_label(const KernelInfo& k) {
@@ -24,7 +20,7 @@ std::span<const TypeId> weight_formats() {
 }
 
 int64_t k_block(TypeId wtype) {
-  return wtype == TypeId::kI2_S ? kI2sBlock : kQK_K;
+  return type_traits(wtype)->block_elems;
 }
 
 }  // namespace bitnet::bench

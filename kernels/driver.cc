@@ -23,15 +23,8 @@ std::string tname(TypeId t) {
 
 // Block length the weight format imposes on K.
 int64_t k_block(TypeId wtype) {
-  switch (wtype) {
-    case TypeId::kTQ1_0:
-    case TypeId::kTQ2_0:
-      return kQK_K;
-    case TypeId::kI2_S:
-      return kI2sBlock;
-    default:
-      break;
-  }
+  const auto t = type_traits(wtype);
+  if (t && t->act_type) return t->block_elems;
   fail("matmul", "weight type " + tname(wtype) + " is not a ternary format (TQ1_0, TQ2_0, I2_S)");
 }
 
@@ -180,6 +173,11 @@ float i2s_tensor_scale(const uint8_t* data, int64_t nelements) {
   float s;
   std::memcpy(&s, data + nelements / 4, sizeof s);
   return s;
+}
+
+float tensor_scale(TypeId type, const uint8_t* data, int64_t nelements) {
+  const auto t = type_traits(type);
+  return t && t->per_tensor_scale ? i2s_tensor_scale(data, nelements) : 1.0f;
 }
 
 }  // namespace bitnet

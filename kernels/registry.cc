@@ -86,16 +86,8 @@ bool kernel_available(const KernelInfo& k) {
 }
 
 TypeId act_type_for(TypeId wtype) {
-  switch (wtype) {
-    case TypeId::kTQ1_0:
-    case TypeId::kTQ2_0:
-      return TypeId::kQ8_K;
-    case TypeId::kI2_S:
-      return TypeId::kI8;
-    default:
-      break;
-  }
-  const auto t = type_traits(static_cast<uint32_t>(wtype));
+  const auto t = type_traits(wtype);
+  if (t && t->act_type) return *t->act_type;
   throw std::invalid_argument(
       "no ternary matmul for weight type " +
       std::string(t ? t->name : std::to_string(static_cast<uint32_t>(wtype))) +

@@ -124,7 +124,7 @@ bool report(const KernelInfo& k, const std::string& shape, const float* got, con
 
 bool check_matmul(const KernelInfo& k) {
   const KernelInfo& ref = reference_kernel(Op::kMatmul, k.wtype);
-  const int64_t b = k.wtype == TypeId::kI2_S ? kI2sBlock : kQK_K;
+  const int64_t b = type_traits(k.wtype)->block_elems;
   const int64_t shapes[][3] = {{17, 2 * b, 1}, {33, 3 * b, 5}, {640, 2560, 1}, {130, 2560, 9}};
   std::mt19937 rng(7);
   bool ok = true;
@@ -134,7 +134,7 @@ bool check_matmul(const KernelInfo& k) {
     const auto x = acts(K * N, rng);
     ActBuffer a;
     quantize_acts(k.wtype, x.data(), K, N, K, a, &reference_kernel(Op::kQuantAct, k.wtype));
-    const float scale = k.wtype == TypeId::kI2_S ? i2s_tensor_scale(w.data(), M * K) : 1.0f;
+    const float scale = tensor_scale(k.wtype, w.data(), M * K);
     std::vector<float> got(static_cast<size_t>(M * N)), want(got.size());
     MatmulArgs args{k.wtype,    w.data(), weight_row_bytes(k.wtype, K), scale, M, K, a.view(),
                     got.data(), M};

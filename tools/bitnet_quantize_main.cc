@@ -49,14 +49,7 @@ struct Options {
 };
 
 uint32_t file_type_for(TypeId t) {
-  switch (t) {
-    case TypeId::kTQ2_0:
-      return 37;  // LLAMA_FTYPE_MOSTLY_TQ2_0
-    case TypeId::kTQ1_0:
-      return 36;  // LLAMA_FTYPE_MOSTLY_TQ1_0
-    default:
-      return 40;  // bitnet.cpp's LLAMA_FTYPE_MOSTLY_I2_S
-  }
+  return *type_traits(t)->file_type;  // llama_ftype; I2_S: bitnet.cpp's LLAMA_FTYPE_MOSTLY_I2_S
 }
 
 bool is_projection(const std::string& name) {
@@ -115,7 +108,7 @@ std::vector<float> to_f32(const gguf::File& f, const gguf::TensorInfo& t) {
   const int64_t n = t.nelements();
   std::vector<float> out(static_cast<size_t>(n));
   const auto type = static_cast<TypeId>(t.type);
-  const float scale = type == TypeId::kI2_S ? i2s_tensor_scale(bytes.data(), n) : 1.0f;
+  const float scale = tensor_scale(type, bytes.data(), n);
   const int64_t row = t.ne.empty() ? n : t.ne[0];
   if (type == TypeId::kI2_S) {
     dequantize_row(type, bytes.data(), out.data(), n, scale);
@@ -174,7 +167,7 @@ int run(const Options& o) {
     }
     if (type != t.type) {
       const auto traits = type_traits(type);
-      const int64_t block = traits->id == TypeId::kI2_S ? kI2sBlock : traits->block_elems;
+      const int64_t block = traits->block_elems;
       if (t.ne.empty() || t.ne[0] % block != 0)
         throw std::runtime_error(o.in + ": tensor " + t.name + ": row length " +
                                  std::to_string(t.ne.empty() ? 0 : t.ne[0]) +
@@ -207,8 +200,7 @@ int run(const Options& o) {
       ++converted;
       // Measure the loss: a ternary input (all values in {-s, 0, +s}) must come back exactly.
       std::vector<float> y(static_cast<size_t>(n));
-      dequantize(type, q.data(), y.data(), n,
-                 type == TypeId::kI2_S ? i2s_tensor_scale(q.data(), n) : 1.0f);
+      dequantize(type, q.data(), y.data(), n, tensor_scale(type, q.data(), n));
       double err = 0, ref = 0, max_err = 0;
       for (int64_t k = 0; k < n; ++k) {
         const double d = static_cast<double>(x[k]) - y[k];

@@ -16,11 +16,8 @@ void convert_f32_to_bf16(const float* x, bf16_t* dst, int64_t n) {
 }
 
 size_t quantized_bytes(TypeId type, int64_t n) {
-  const auto t = type_traits(static_cast<uint32_t>(type));
-  const bool supported = type == TypeId::kF32 || type == TypeId::kF16 || type == TypeId::kBF16 ||
-                         type == TypeId::kQ8_0 || type == TypeId::kQ6_K || type == TypeId::kTQ1_0 ||
-                         type == TypeId::kTQ2_0 || type == TypeId::kI2_S;
-  if (!t || !supported)
+  const auto t = type_traits(type);
+  if (!t || t->quantize == nullptr)
     throw std::invalid_argument(
         "quantize: no quantizer for type " +
         std::string(t ? t->name : "id " + std::to_string(static_cast<uint32_t>(type))));
@@ -33,38 +30,27 @@ size_t quantized_bytes(TypeId type, int64_t n) {
   return bytes;
 }
 
-void quantize(TypeId type, const float* x, uint8_t* dst, int64_t n) {
-  const size_t bytes = quantized_bytes(type, n);  // validates type and n
-  switch (type) {
-    case TypeId::kF32:
-      std::memcpy(dst, x, bytes);
-      return;
-    case TypeId::kF16:
-      for (int64_t i = 0; i < n; ++i) {
-        const fp16_t h = fp32_to_fp16(x[i]);
-        std::memcpy(dst + 2 * i, &h, 2);
-      }
-      return;
-    case TypeId::kBF16:
-      for (int64_t i = 0; i < n; ++i) {
-        const bf16_t h = fp32_to_bf16(x[i]);
-        std::memcpy(dst + 2 * i, &h, 2);
-      }
-      return;
-    case TypeId::kQ8_0:
-      return quantize_q8_0(x, dst, n);
-    case TypeId::kQ6_K:
-      return quantize_q6_K(x, dst, n);
-    case TypeId::kTQ1_0:
-      return quantize_tq1_0(x, dst, n);
-    case TypeId::kTQ2_0:
-      return quantize_tq2_0(x, dst, n);
-    case TypeId::kI2_S:
-      return quantize_i2_s(x, dst, n);
-    default:
-      break;
+void quantize_f32(const float* x, uint8_t* dst, int64_t n) {
+  std::memcpy(dst, x, static_cast<size_t>(n) * sizeof(float));
+}
+
+void quantize_f16(const float* x, uint8_t* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const fp16_t h = fp32_to_fp16(x[i]);
+    std::memcpy(dst + 2 * i, &h, 2);
   }
-  throw std::logic_error("quantize: unreachable type");
+}
+
+void quantize_bf16(const float* x, uint8_t* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const bf16_t h = fp32_to_bf16(x[i]);
+    std::memcpy(dst + 2 * i, &h, 2);
+  }
+}
+
+void quantize(TypeId type, const float* x, uint8_t* dst, int64_t n) {
+  quantized_bytes(type, n);  // validates type and n
+  type_traits(type)->quantize(x, dst, n);
 }
 
 }  // namespace bitnet

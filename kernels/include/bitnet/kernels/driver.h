@@ -78,5 +78,7 @@ void dequantize_row(TypeId type, const uint8_t* src, float* dst, int64_t n,
 
 // The I2_S per-tensor scale: the f32 at byte nelements/4 of the tensor data.
 float i2s_tensor_scale(const uint8_t* data, int64_t nelements);
+// The per-tensor scale of a tensor of `type` (its traits' per_tensor_scale: I2_S), else 1.
+float tensor_scale(TypeId type, const uint8_t* data, int64_t nelements);
 
 }  // namespace bitnet

@@ -44,8 +44,13 @@ void quantize_row_q8_0(const float* x, block_q8_0* y, int64_t n) noexcept;
 void convert_f32_to_f16(const float* x, fp16_t* dst, int64_t n);
 void convert_f32_to_bf16(const float* x, bf16_t* dst, int64_t n);
 
-// Any of F32, F16, BF16, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S: n elements of x into dst
-// (quantized_bytes(type, n)).
+// F32 (a copy), F16, BF16 as bytes (little-endian), the quantizers of their traits rows.
+void quantize_f32(const float* x, uint8_t* dst, int64_t n);
+void quantize_f16(const float* x, uint8_t* dst, int64_t n);
+void quantize_bf16(const float* x, uint8_t* dst, int64_t n);
+
+// Any type whose traits row has a quantizer (F32, F16, BF16, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S):
+// n elements of x into dst (quantized_bytes(type, n)).
 void quantize(TypeId type, const float* x, uint8_t* dst, int64_t n);
 
 }  // namespace bitnet

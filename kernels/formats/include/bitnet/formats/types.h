@@ -44,17 +44,30 @@ enum class TypeId : uint32_t {
   kI2_S = 36,
 };
 
+// Quantizes n elements of x (a whole tensor, n a multiple of the block) into dst.
+using QuantizeFn = void (*)(const float* x, uint8_t* dst, int64_t n);
+
+// One row per type, ggml's type_traits pattern: every fact about a format that code would
+// otherwise switch on. Adding a weight format = its row here (kTraits in types.cc), its scalar
+// quantizer (quantize.h), its reference kernels and its SIMD files (kernels/kernels.inc).
 struct TypeTraits {
   TypeId id;
   std::string_view name;  // as ggml prints it: "TQ2_0", "I2_S", "F16"
-  int64_t block_elems;    // elements per block (1 for plain types)
+  int64_t block_elems;    // elements per block (1 for plain types); K must be a multiple of it
   int64_t block_bytes;    // bytes per block
   bool per_tensor_scale;  // I2_S: one f32 scale after the codes, tensor padded by 32 bytes
+  std::string_view label = {};    // lower-case, as in benchmark rows and specs: "tq2_0", "i8_s"
+  QuantizeFn quantize = nullptr;  // the scalar quantizer (quantize.h), nullptr when there is none
+  // Ternary weight formats: the activation type their matmul kernels consume.
+  std::optional<TypeId> act_type = std::nullopt;
+  // general.file_type (llama_ftype "mostly <type>") of a model whose projections have this type.
+  std::optional<uint32_t> file_type = std::nullopt;
 };
 
 // Traits of a known type, or nullopt for an id we do not know (the caller reports the error).
 std::optional<TypeTraits> type_traits(uint32_t id);
 std::optional<TypeTraits> type_traits_by_name(std::string_view name);  // case-insensitive
+std::optional<TypeTraits> type_traits(TypeId id);
 
 // Bytes of a tensor of `nelements` elements whose rows are `row_elems` long. nullopt when the
 // type is unknown, the row length is not a multiple of the block, or the size overflows.
