@@ -5,7 +5,7 @@
 namespace bitnet::bench {
 
 const std::vector<ModelDims>& model_dims() {
-  // design.md §3: 2B4T (bitnet-b1.58-2B-4T), bitnet_b1_58-large (0.7B), bitnet_b1_58-3B,
+  // docs/background.md §2: 2B4T (bitnet-b1.58-2B-4T), bitnet_b1_58-large (0.7B), bitnet_b1_58-3B,
   // Llama3-8B-1.58 (GQA: 8 KV heads of 128 -> kv 1024).
   static const std::vector<ModelDims> dims = {
       {"2b4t", 2560, 6912, 20, 5},

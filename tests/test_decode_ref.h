@@ -1,6 +1,6 @@
 // A naive double-precision reference forward pass for BitNet b1.58 GGUF models (tests only).
 // Weights are dequantized to double with scalar code written from the format descriptions
-// (design.md §1), independent of the kernels library; the forward pass is straightforward loops
+// (docs/background.md §1), independent of the kernels library; the forward pass is straightforward loops
 // over the whole sequence. Optionally it rounds activations at the same points as the engine /
 // llama.cpp (activation quantization, f16 KV cache) so the comparison can be tight.
 #pragma once

@@ -42,7 +42,7 @@ struct TempFiles {
 TempFiles g_temp;
 
 std::string tmp_prefix() {
-  return ::testing::TempDir() + "/kcore-" + std::to_string(getpid()) + "-";
+  return ::testing::TempDir() + "/bitnet-quantize-test-" + std::to_string(getpid()) + "-";
 }
 
 int run(const std::string& args, std::string* err = nullptr) {
