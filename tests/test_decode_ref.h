@@ -1,8 +1,8 @@
 // A naive double-precision reference forward pass for BitNet b1.58 GGUF models (tests only).
 // Weights are dequantized to double with scalar code written from the format descriptions
-// (docs/background.md §1), independent of the kernels library; the forward pass is straightforward loops
-// over the whole sequence. Optionally it rounds activations at the same points as the engine /
-// llama.cpp (activation quantization, f16 KV cache) so the comparison can be tight.
+// (docs/background.md §1), independent of the kernels library; the forward pass is straightforward
+// loops over the whole sequence. Optionally it rounds activations at the same points as the engine
+// / llama.cpp (activation quantization, f16 KV cache) so the comparison can be tight.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Weight quantizers and dequantization: hand-computed blocks from the published layouts
-// (docs/background.md §1), lossless round trips of ternary data, ggml's test-quantize-fns error bounds
-// on smooth data, odd-length sweeps, every dequant kernel against the reference, and the
+// (docs/background.md §1), lossless round trips of ternary data, ggml's test-quantize-fns error
+// bounds on smooth data, odd-length sweeps, every dequant kernel against the reference, and the
 // scalar dequantize_row of the embedding formats (F16, BF16, Q8_0, Q6_K).
 #include <gtest/gtest.h>
 
