@@ -19,3 +19,6 @@ bitnet_add_gtest(test_fixtures_cli LABELS fixtures
   LIBS bitnet_fixtures bitnet_http_test_server)
 target_compile_definitions(test_fixtures_cli PRIVATE BITNET_FIXTURES_CLI="$<TARGET_FILE:bitnet-fixtures>")
 add_dependencies(test_fixtures_cli bitnet-fixtures)
+bitnet_add_gtest(test_fixtures_quantize_policy LABELS fixtures unit
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_quantize_policy.cc
+  LIBS bitnet_fixtures)

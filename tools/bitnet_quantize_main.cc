@@ -16,16 +16,19 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
-#include <regex>
 #include <string>
 #include <vector>
 
+#include "bitnet/fixtures/quantize_policy.h"
 #include "bitnet/formats/quantize.h"
 #include "bitnet/gguf/gguf.h"
 #include "bitnet/kernels/driver.h"
 
 namespace bitnet {
 namespace {
+
+using fixtures::default_output_type;
+using fixtures::is_projection;
 
 constexpr char kUsage[] =
     "usage: bitnet-quantize IN.gguf OUT.gguf FORMAT [--embd TYPE] [--output TYPE]\n"
@@ -52,12 +55,6 @@ uint32_t file_type_for(TypeId t) {
   return *type_traits(t)->file_type;  // llama_ftype; I2_S: bitnet.cpp's LLAMA_FTYPE_MOSTLY_I2_S
 }
 
-bool is_projection(const std::string& name) {
-  static const std::regex re(
-      R"(^blk\.\d+\.(attn_q|attn_k|attn_v|attn_output|ffn_gate|ffn_up|ffn_down)\.weight$)");
-  return std::regex_match(name, re);
-}
-
 std::string tname(uint32_t id) {
   const auto t = type_traits(id);
   return t ? std::string(t->name) : "type " + std::to_string(id);
@@ -66,14 +63,6 @@ std::string tname(uint32_t id) {
 bool is_float_type(uint32_t t) {
   return t == static_cast<uint32_t>(TypeId::kF32) || t == static_cast<uint32_t>(TypeId::kF16) ||
          t == static_cast<uint32_t>(TypeId::kBF16);
-}
-
-// llama_tensor_get_type for output.weight, and for token_embd.weight when it doubles as the
-// output: llama.cpp (TQ formats) Q6_K, bitnet.cpp (I2_S) F16; both Q8_0 when the row length is
-// not a multiple of the 256-element super-block.
-TypeId default_output_type(TypeId format, int64_t ne0) {
-  if (ne0 % kQK_K != 0) return TypeId::kQ8_0;
-  return format == TypeId::kI2_S ? TypeId::kF16 : TypeId::kQ6_K;
 }
 
 // Output type of token_embd.weight / output.weight (`tied`: token_embd with no output.weight).

@@ -1,5 +1,7 @@
 #include "bitnet/results/gbench_json.h"
 
+#include "bitnet/results/naming.h"
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -43,13 +45,7 @@ double ns_per_unit(const std::string& u) {
 }
 
 std::string sanitize_label(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    char l = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    bool ok = (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_' || l == '.' || l == '-';
-    out += ok ? l : '_';
-  }
-  return out.empty() ? "_" : out;
+  return bench::sanitize_label(text);  // the grammar's one label rule (naming.h)
 }
 
 std::string default_model_label(const std::string& model_path) {
