@@ -11,8 +11,8 @@ namespace {
 const std::string kData = std::string(BITNET_TEST_DATA_DIR) + "/diff/";
 
 DiffReport regression_report() {
-  return compare(load_results(kData + "baseline.json"), load_results(kData + "regression.json"),
-                 {});
+  return diff_results(load_results(kData + "baseline.json"),
+                      load_results(kData + "regression.json"), {});
 }
 
 std::size_t occurrences(const std::string& text, const std::string& what) {
@@ -86,8 +86,8 @@ TEST(DiffReport, JsonWritesNullForNonFiniteChange) {
 }
 
 TEST(DiffReport, SvgHasOnePointAndBarPerComparedBenchmark) {
-  const DiffReport r =
-      compare(load_results(kData + "baseline.json"), load_results(kData + "changed_rows.json"), {});
+  const DiffReport r = diff_results(load_results(kData + "baseline.json"),
+                                    load_results(kData + "changed_rows.json"), {});
   const std::string svg = render_svg(r);
   EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
@@ -99,8 +99,8 @@ TEST(DiffReport, SvgHasOnePointAndBarPerComparedBenchmark) {
 }
 
 TEST(DiffReport, JunitMarksRegressionsAndErrorsAsFailures) {
-  const std::string x = render_junit(compare(load_results(kData + "baseline.json"),
-                                             load_results(kData + "changed_rows.json"), {}));
+  const std::string x = render_junit(diff_results(load_results(kData + "baseline.json"),
+                                                  load_results(kData + "changed_rows.json"), {}));
   EXPECT_NE(x.find("tests=\"5\" failures=\"1\" skipped=\"2\""), std::string::npos) << x;
   EXPECT_NE(x.find("<failure message=\"real_time: errored, contender: output mismatch"),
             std::string::npos);

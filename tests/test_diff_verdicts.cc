@@ -16,7 +16,7 @@ const std::string kDeq = "dequant/tq2_0/65536";
 const std::string kDecode = "decode/synthetic/threads:2";
 
 DiffReport diff(const std::string& base, const std::string& cont, const DiffOptions& opts = {}) {
-  return compare(load_results(kData + base), load_results(kData + cont), opts);
+  return diff_results(load_results(kData + base), load_results(kData + cont), opts);
 }
 
 const BenchmarkDiff& row(const DiffReport& r, const std::string& name) {
@@ -245,7 +245,7 @@ TEST(DiffCompare, AggregatesOnlyFallBackToMedianWithANote) {
 
 TEST(DiffCompare, HistoryBaseline) {
   const DiffReport r =
-      compare(load_results(kData + "history"), load_results(kData + "regression.json"), {});
+      diff_results(load_results(kData + "history"), load_results(kData + "regression.json"), {});
   EXPECT_EQ(row(r, kGemv).n_baseline, 27u);
   EXPECT_EQ(row(r, kGemv).verdict, Verdict::kRegression);
   EXPECT_EQ(row(r, kDeq).verdict, Verdict::kNoChange);
@@ -306,11 +306,11 @@ TEST(DiffCompare, FilterRegexEscapesSpecialCharacters) {
 TEST(DiffCompare, WarnsAboutOversubscribedOrMismatchedRuns) {
   ResultSet base = load_results(kData + "baseline.json");
   ResultSet cont = load_results(kData + "noise.json");
-  EXPECT_TRUE(compare(base, cont, {}).warnings.empty());
+  EXPECT_TRUE(diff_results(base, cont, {}).warnings.empty());
   cont.context["load_avg"] = {13.0, 12.1, 10.4};  // num_cpus is 2 in the crafted files
   base.context["bitnet_best_isa"] = "avx2";
   cont.context["bitnet_best_isa"] = "avx512vnni";
-  const DiffReport r = compare(base, cont, {});
+  const DiffReport r = diff_results(base, cont, {});
   ASSERT_EQ(r.warnings.size(), 2u);
   EXPECT_NE(r.warnings[0].find("13 load average on 2 CPUs"), std::string::npos) << r.warnings[0];
   EXPECT_NE(r.warnings[1].find("bitnet_best_isa: \"avx2\" vs \"avx512vnni\""), std::string::npos)

@@ -170,7 +170,7 @@ int run(int argc, char** argv) {
 
   const ResultSet base = load_results(positional[0], history);
   const ResultSet cont = load_results(positional[1], history);
-  const DiffReport report = compare(base, cont, opts);
+  const DiffReport report = diff_results(base, cont, opts);
 
   if (markdown) write_file(*markdown, render_markdown(report));
   if (json) write_file(*json, render_json(report).dump(2) + "\n");

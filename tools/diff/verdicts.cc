@@ -382,7 +382,8 @@ std::vector<std::string> DiffReport::regressions() const {
   return names;
 }
 
-DiffReport compare(const ResultSet& baseline, const ResultSet& contender, const DiffOptions& opts) {
+DiffReport diff_results(const ResultSet& baseline, const ResultSet& contender,
+                        const DiffOptions& opts) {
   DiffReport rep;
   rep.baseline_source = baseline.source;
   rep.contender_source = contender.source;

@@ -117,7 +117,8 @@ struct DiffReport {
   double alpha = 0.05, min_change = 0.05;  // the global rule (families may override)
 };
 
-DiffReport compare(const ResultSet& baseline, const ResultSet& contender, const DiffOptions& opts);
+DiffReport diff_results(const ResultSet& baseline, const ResultSet& contender,
+                        const DiffOptions& opts);
 
 // A Google Benchmark --benchmark_filter regex matching exactly the given benchmark names.
 std::string filter_regex(const std::vector<std::string>& names);
