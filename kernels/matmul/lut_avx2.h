@@ -1,6 +1,6 @@
 // Table-lookup (T-MAC style) GEMM driver for 2-bit ternary codes, AVX2; include only from files
-// built with the avx2 flags. A format file supplies a small policy (see matmul-tq2_0-lut-avx2.cc,
-// matmul-i2s-lut-avx2.cc) and registers one function calling lut_matmul<Policy>.
+// built with the avx2 flags. A format supplies a small policy (see tq_lut_avx2.h, i2s_avx2_lut.cc)
+// and registers one function calling lut_matmul<Policy>.
 //
 // Why: vpmaddubsw runs on one port of Zen 1 (2 cycles per 256-bit op), which caps the maddubs
 // kernels at 16 MACs per cycle and core, and they reach ~11 in a GEMM. Here the multiplies become

@@ -1,5 +1,5 @@
 // Portable matmul kernels written once against xsimd 8.1 and instantiated per architecture in
-// matmul-xsimd-<isa>.cc (each built with its ISA's flags). Exact contract: kernel.h.
+// <weights>_<isa>_xsimd.cc (each built with its ISA's flags). Exact contract: kernel.h.
 //
 // xsimd has no u8 x s8 multiply-add (vpmaddubsw), so the kernels work in int16 lanes: a lane
 // holds two bytes; the even byte is taken with a shift pair, the odd one with one shift, and

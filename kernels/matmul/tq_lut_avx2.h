@@ -1,5 +1,7 @@
-// TQ2_0 and TQ1_0 weights x Q8_K activations by table lookup (lut_avx2.h), AVX2: the GEMM
-// (prefill) path. Exact contract: kernel.h (bit-identical to kernels/ref/matmul_tq{2,1}_0.cc).
+// The table-lookup policy (lut_avx2.h) for TQ2_0 and TQ1_0 weights x Q8_K activations, AVX2: the
+// GEMM (prefill) path of tq2_0_avx2_lut.cc and tq1_0_avx2_lut.cc. Exact contract: kernel.h
+// (bit-identical to kernels/ref/matmul_tq{2,1}_0.cc). Include only from files built with the avx2
+// flags; anonymous namespace: see tiles.h.
 //
 // Code byte B = 32h + j (h = 128-element half, j = 0..31) holds elements 128h+j, +32, +64, +96 in
 // bits 1:0, 3:2, 5:4, 7:6: TQ2_0's own layout. TQ1_0 blocks are decoded into that layout once per
@@ -7,13 +9,14 @@
 // of half h packs vectors 4h..4h+3). Each 256-element block ends in its fp16 scale; after every
 // block the exact block sums go through the reference's epilogue:
 // acc = acc + (float)isum * (d_w * d_x).
+#pragma once
+
 #include <immintrin.h>
 
 #include <cstddef>
 #include <type_traits>
 
 #include "bitnet/formats/blocks.h"
-#include "kernels_decl.h"
 #include "lut_avx2.h"
 #include "tiles.h"
 #include "tq1_decode_avx2.h"
@@ -78,13 +81,4 @@ struct TqLut {
 };
 
 }  // namespace
-
-void matmul_tq2_0_q8k_16x16__avx2_lut(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
-  lut_matmul<TqLut<block_tq2_0>>(a, m_begin, m_end);
-}
-
-void matmul_tq1_0_q8k_16x16__avx2_lut(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
-  lut_matmul<TqLut<block_tq1_0>>(a, m_begin, m_end);
-}
-
 }  // namespace bitnet::kernels

@@ -1,0 +1,12 @@
+// The portable xsimd TQ2_0 matmul (xsimd_matmul.h) for xsimd::avx512bw; built with the avx512 flags
+// of cmake/BitnetIsa.cmake, selected only on CPUs that run them.
+#include "kernels_decl.h"
+#include "xsimd_matmul.h"
+
+namespace bitnet::kernels {
+
+void matmul_tq2_0_q8k_1x1__avx512_xsimd(const MatmulArgs& a, int64_t m_begin, int64_t m_end) {
+  matmul_tq2_0_xsimd<xsimd::avx512bw>(a, m_begin, m_end);
+}
+
+}  // namespace bitnet::kernels

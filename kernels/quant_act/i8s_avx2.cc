@@ -1,0 +1,70 @@
+// I8_S activation quantization (for I2_S), AVX2. Byte-identical to
+// kernels/ref/quant_act_i8s.cc.
+//
+// The per-element arithmetic is the reference's, lane by lane: the same f32 multiply, ggml's
+// nearest_int (add 1.5*2^23, keep the mantissa bits: round half to even), the same clamps. The
+// max search is order-independent for finite values, so it runs in 8 lanes. Inputs with NaN
+// (whose effect on the reference's max depends on element order) or infinities are handed to the
+// scalar reference, so such inputs give the reference's bytes too.
+#include <immintrin.h>
+
+#include "kernels_decl.h"
+#include "quant_avx2.h"
+
+namespace bitnet::kernels {
+
+void quant_act_i8s_f32_1x1__avx2(const float* x, int64_t K, uint8_t* dst, float* scale,
+                                 int32_t* sum) {
+  const int64_t K8 = K & ~int64_t{7};
+  __m256 amax = _mm256_setzero_ps();
+  __m256 unord = _mm256_setzero_ps();
+  for (int64_t i = 0; i < K8; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    amax = _mm256_max_ps(_mm256_and_ps(v, abs_mask()), amax);
+    unord = _mm256_or_ps(unord, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
+  float am = hmax8(amax);
+  bool nan = _mm256_movemask_ps(unord) != 0;
+  for (int64_t i = K8; i < K; ++i) {
+    const float a = __builtin_fabsf(x[i]);
+    nan = nan || __builtin_isnan(a);
+    am = a > am ? a : am;
+  }
+  // NaN: the reference's sequential MAX depends on where the NaN is. inf: s = 0 and x*s may be
+  // NaN. Both are left to the reference.
+  if (nan || __builtin_isinf(am)) {
+    quant_act_i8s_f32_1x1__scalar(x, K, dst, scale, sum);
+    return;
+  }
+  const double max = am > 0.00001 ? static_cast<double>(am) : 0.00001;
+  const float s = static_cast<float>(127 / max);
+  // |x*s| <= 127*(1+2^-23): nearest_int gives -127..127, so packs' saturation never triggers
+  // (the reference's clamp to [-128, 127] is the same saturation).
+  const __m256 vs = _mm256_set1_ps(s);
+  const __m256i ones16 = _mm256_set1_epi16(1);
+  __m256i total = _mm256_setzero_si256();
+  int64_t i = 0;
+  for (; i + 32 <= K; i += 32) {
+    __m256i v[4];
+    for (int t = 0; t < 4; ++t)
+      v[t] = nearest_int8(_mm256_mul_ps(_mm256_loadu_ps(x + i + 8 * t), vs));
+    const __m256i a = _mm256_packs_epi32(v[0], v[1]), b = _mm256_packs_epi32(v[2], v[3]);
+    total = _mm256_add_epi32(total, _mm256_madd_epi16(_mm256_add_epi16(a, b), ones16));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
+                        pack_i32_to_i8(v[0], v[1], v[2], v[3]));
+  }
+  alignas(32) int32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), total);
+  int32_t t = 0;
+  for (int l = 0; l < 8; ++l) t += lanes[l];
+  for (; i < K; ++i) {
+    int v = nearest_int1(x[i] * s);
+    v = v > 127 ? 127 : (v < -128 ? -128 : v);
+    t += v;
+    dst[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
+  }
+  *scale = s;
+  *sum = t;
+}
+
+}  // namespace bitnet::kernels
