@@ -22,7 +22,7 @@ struct DpbusdOps {
   static V field(V q, int shift) {
     return _mm512_and_si512(_mm512_srli_epi16(q, shift), _mm512_set1_epi8(3));
   }
-  static V mac(V s, V code, V y) { return _mm512_dpbusd_epi32(s, code, y); }
+  static void mac(V& s, V code, V y) { s = _mm512_dpbusd_epi32(s, code, y); }
 };
 
 // Two 32-byte pieces -> one 64-byte register (lo, hi).

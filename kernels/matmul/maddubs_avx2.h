@@ -30,10 +30,9 @@ struct MaddubsOps {
   static V field(V q, int shift) {
     return _mm256_and_si256(shift > 0 ? _mm256_srli_epi16(q, shift) : q, _mm256_set1_epi8(3));
   }
-  static V mac(V s, V code, V y) {
-    V t = _mm256_add_epi16(s, _mm256_maddubs_epi16(code, y));
-    if constexpr (kPin) pin(t);
-    return t;
+  static void mac(V& s, V code, V y) {
+    s = _mm256_add_epi16(s, _mm256_maddubs_epi16(code, y));
+    if constexpr (kPin) pin(s);
   }
 };
 

@@ -75,8 +75,9 @@ inline uint16_t load_u16_at(const uint8_t* p) {
 
 // The inner loop of a step, for any scheme: for each of the 4 two-bit fields k of each row's code
 // bytes q[r], code[r] = Ops::field(q[r], shift0 + dshift * k), then for each column c,
-// s[r][c] = Ops::mac(s[r][c], code[r], y(c, k)) (y(c, k): the activations field k pairs with).
-// Ops (maddubs_avx2.h, dpbusd_avx512vnni.h): V, the vector type; field(q, shift); mac(s, c, y).
+// Ops::mac(s[r][c], code[r], y(c, k)) adds the products (y(c, k): the activations field k pairs
+// with). Ops (maddubs_avx2.h, dpbusd_avx512vnni.h): V, the vector type; field(q, shift);
+// mac(&s, code, y).
 template <class Ops, int R, int C, class Y>
 inline void field_products(const typename Ops::V (&q)[R], int shift0, int dshift, Y y,
                            typename Ops::V (&s)[R][C]) {
@@ -85,7 +86,7 @@ inline void field_products(const typename Ops::V (&q)[R], int shift0, int dshift
     for (int r = 0; r < R; ++r) code[r] = Ops::field(q[r], shift0 + dshift * k);
     for (int c = 0; c < C; ++c) {
       const typename Ops::V yc = y(c, k);
-      for (int r = 0; r < R; ++r) s[r][c] = Ops::mac(s[r][c], code[r], yc);
+      for (int r = 0; r < R; ++r) Ops::mac(s[r][c], code[r], yc);
     }
   }
 }

@@ -23,7 +23,7 @@ struct Tq1Maddubs : TqMaddubs<block_tq1_0> {
       decode_block(wb[r], code);
       for (int c = 0; c < C; ++c)
         for (int i = 0; i < 8; ++i)
-          s[r][c] = MaddubsOps<true>::mac(s[r][c], code[i], _mm256_loadu_si256(x_qs(xb[c], i)));
+          MaddubsOps<true>::mac(s[r][c], code[i], _mm256_loadu_si256(x_qs(xb[c], i)));
     }
   }
 };

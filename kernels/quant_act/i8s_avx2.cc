@@ -16,15 +16,8 @@ namespace bitnet::kernels {
 void quant_act_i8s_f32_1x1__avx2(const float* x, int64_t K, uint8_t* dst, float* scale,
                                  int32_t* sum) {
   const int64_t K8 = K & ~int64_t{7};
-  __m256 amax = _mm256_setzero_ps();
-  __m256 unord = _mm256_setzero_ps();
-  for (int64_t i = 0; i < K8; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    amax = _mm256_max_ps(_mm256_and_ps(v, abs_mask()), amax);
-    unord = _mm256_or_ps(unord, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-  }
-  float am = hmax8(amax);
-  bool nan = _mm256_movemask_ps(unord) != 0;
+  bool nan = false;
+  float am = amax8(x, K8, nan);
   for (int64_t i = K8; i < K; ++i) {
     const float a = __builtin_fabsf(x[i]);
     nan = nan || __builtin_isnan(a);

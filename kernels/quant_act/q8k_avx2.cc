@@ -20,16 +20,9 @@ namespace {
 
 // Quantizes one Q8_K block; returns false (nothing written) when the reference must do it.
 bool quant_q8k_block(const float* x, uint8_t* dst) {
-  __m256 amax = _mm256_setzero_ps();
-  __m256 unord = _mm256_setzero_ps();
-  for (int i = 0; i < kQK_K; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    // max_ps(a, b) = a > b ? a : b: a NaN |x| never replaces the running max (as in the ref).
-    amax = _mm256_max_ps(_mm256_and_ps(v, abs_mask()), amax);
-    unord = _mm256_or_ps(unord, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-  }
-  if (_mm256_movemask_ps(unord) != 0) return false;
-  const float am = hmax8(amax);
+  bool nan = false;
+  const float am = amax8(x, kQK_K, nan);
+  if (nan) return false;
   block_q8_K out{};
   if (am == 0.0f) {
     std::memcpy(dst, &out, sizeof out);

@@ -46,5 +46,19 @@ inline float hmax8(__m256 v) {
   return _mm_cvtss_f32(m);
 }
 
+// max |x[i]| over n (a multiple of 8) values, and whether any is NaN. max_ps(a, b) = a > b ? a : b:
+// a NaN |x| never replaces the running max (as in the references).
+inline float amax8(const float* x, int64_t n, bool& nan) {
+  __m256 amax = _mm256_setzero_ps();
+  __m256 unord = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    amax = _mm256_max_ps(_mm256_and_ps(v, abs_mask()), amax);
+    unord = _mm256_or_ps(unord, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
+  nan = _mm256_movemask_ps(unord) != 0;
+  return hmax8(amax);
+}
+
 }  // namespace
 }  // namespace bitnet::kernels
