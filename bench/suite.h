@@ -14,6 +14,8 @@ void register_dequant_benchmarks();    // bench_dequant.cc:
                                        // dequant/<format>/<impl>/<f32|f16>/rows/K/threads
 void register_quant_act_benchmarks();  // bench_quant_act.cc:
                                        // quant_act/<q8_k|i8_s>/<impl>/N/K/threads
+void register_dense_benchmarks();      // bench_dense.cc:
+                                       // dense/<op>_<weights>_<acts>/<kernel|dispatch>/M/K/threads
 void register_decode_benchmarks();  // bench_decode.cc:    decode|prefill/<model>/pos|tokens/threads
 
 // Resolves (generating if needed) and loads the decode models that have a case passing `filter`,

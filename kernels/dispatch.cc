@@ -11,8 +11,10 @@
 namespace bitnet {
 namespace {
 
-bool matches(const KernelInfo& k, Op op, TypeId wtype) {
+// atype: dense ops only (nullopt for the ternary ops, whose activation type follows the format).
+bool matches(const KernelInfo& k, Op op, TypeId wtype, std::optional<TypeId> atype = std::nullopt) {
   if (k.op != op) return false;
+  if (atype) return k.wtype == wtype && k.atype == *atype;
   // quant_act kernels serve every format that consumes their activation type.
   if (op == Op::kQuantAct) return k.atype == act_type_for(wtype);
   return k.wtype == wtype;
@@ -74,8 +76,11 @@ Isa active_isa_pin() {
   return pin ? *pin : best_cpu_isa();
 }
 
-const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols,
-                                       std::optional<Isa> pin) {
+namespace {
+
+// The rule of registry.h for every op; atype: see matches().
+const KernelInfo& select(Op op, TypeId wtype, std::optional<TypeId> atype, int64_t n_cols,
+                         std::optional<Isa> pin) {
   if (pin && !cpu_has(*pin))
     throw std::runtime_error("ISA pin " + std::string(isa_name(*pin)) + ": this CPU (" +
                              cpu_model_name() +
@@ -83,15 +88,32 @@ const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols,
   const int ceiling = static_cast<int>(pin ? *pin : best_cpu_isa());
   const KernelInfo* best = nullptr;
   for (const KernelInfo& k : all_kernels()) {
-    if (!matches(k, op, wtype) || static_cast<int>(k.isa) > ceiling || !cpu_has(k.isa)) continue;
+    if (!matches(k, op, wtype, atype) || static_cast<int>(k.isa) > ceiling || !cpu_has(k.isa))
+      continue;
     if (best == nullptr || k.isa > best->isa ||
         (k.isa == best->isa && better_tile(k, *best, n_cols)))
       best = &k;
   }
   if (best == nullptr)
     throw std::invalid_argument("no " + std::string(op_name(op)) + " kernel for " +
-                                type_name(wtype) + " runs on this CPU");
+                                type_name(wtype) + (atype ? " x " + type_name(*atype) : "") +
+                                " runs on this CPU");
   return *best;
+}
+
+const KernelInfo& reference(Op op, TypeId wtype, std::optional<TypeId> atype) {
+  for (const KernelInfo& k : all_kernels())
+    if (matches(k, op, wtype, atype) && k.isa == Isa::kScalar && k.tile_m == 1 && k.tile_n == 1)
+      return k;
+  throw std::invalid_argument("no scalar reference " + std::string(op_name(op)) + " kernel for " +
+                              type_name(wtype) + (atype ? " x " + type_name(*atype) : ""));
+}
+
+}  // namespace
+
+const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols,
+                                       std::optional<Isa> pin) {
+  return select(op, wtype, std::nullopt, n_cols, pin);
 }
 
 const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols) {
@@ -99,10 +121,20 @@ const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols) {
 }
 
 const KernelInfo& reference_kernel(Op op, TypeId wtype) {
-  for (const KernelInfo& k : all_kernels())
-    if (matches(k, op, wtype) && k.isa == Isa::kScalar && k.tile_m == 1 && k.tile_n == 1) return k;
-  throw std::invalid_argument("no scalar reference " + std::string(op_name(op)) + " kernel for " +
-                              type_name(wtype));
+  return reference(op, wtype, std::nullopt);
+}
+
+const KernelInfo& select_dense_kernel_pinned(Op op, TypeId wtype, TypeId atype,
+                                             std::optional<Isa> pin) {
+  return select(op, wtype, atype, 1, pin);
+}
+
+const KernelInfo& select_dense_kernel(Op op, TypeId wtype, TypeId atype) {
+  return select(op, wtype, atype, 1, isa_pin());
+}
+
+const KernelInfo& dense_reference_kernel(Op op, TypeId wtype, TypeId atype) {
+  return reference(op, wtype, atype);
 }
 
 }  // namespace bitnet

@@ -11,9 +11,20 @@
 namespace bitnet {
 namespace {
 
-#define BITNET_FNS_kMatmul(name) &kernels::name, nullptr, nullptr
-#define BITNET_FNS_kDequant(name) nullptr, &kernels::name, nullptr
-#define BITNET_FNS_kQuantAct(name) nullptr, nullptr, &kernels::name
+// The function goes to the KernelInfo field of its op (matmul, dequant, quant_act, dot, axpy,
+// convert, exp_sum).
+#define BITNET_FNS_kMatmul(name) \
+  &kernels::name, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr
+#define BITNET_FNS_kDequant(name) \
+  nullptr, &kernels::name, nullptr, nullptr, nullptr, nullptr, nullptr
+#define BITNET_FNS_kQuantAct(name) \
+  nullptr, nullptr, &kernels::name, nullptr, nullptr, nullptr, nullptr
+#define BITNET_FNS_kDot(name) nullptr, nullptr, nullptr, &kernels::name, nullptr, nullptr, nullptr
+#define BITNET_FNS_kAxpy(name) nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr, nullptr
+#define BITNET_FNS_kWiden(name) nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr
+#define BITNET_FNS_kRound(name) nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr
+#define BITNET_FNS_kExpSum(name) \
+  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name
 #define BITNET_KERNEL(name, op, wtype, atype, isa, tile_m, tile_n) \
   KernelInfo{#name,    Op::op, TypeId::wtype, TypeId::atype,       \
              Isa::isa, tile_m, tile_n,        BITNET_FNS_##op(name)},
@@ -24,6 +35,11 @@ constexpr KernelInfo kKernels[] = {
 #undef BITNET_FNS_kMatmul
 #undef BITNET_FNS_kDequant
 #undef BITNET_FNS_kQuantAct
+#undef BITNET_FNS_kDot
+#undef BITNET_FNS_kAxpy
+#undef BITNET_FNS_kWiden
+#undef BITNET_FNS_kRound
+#undef BITNET_FNS_kExpSum
 
 // Catch list mistakes at compile time: duplicate names, bad tiles, op/function mismatch.
 constexpr bool table_is_consistent() {
@@ -65,10 +81,24 @@ std::string_view op_name(Op op) {
       return "dequant";
     case Op::kQuantAct:
       return "quant_act";
+    case Op::kDot:
+      return "dot";
+    case Op::kAxpy:
+      return "axpy";
+    case Op::kWiden:
+      return "widen";
+    case Op::kRound:
+      return "round";
+    case Op::kExpSum:
+      return "exp_sum";
     case Op::kCount:
       break;
   }
   return "unknown";
+}
+
+bool is_dense_op(Op op) {
+  return static_cast<int>(op) >= static_cast<int>(Op::kDot);
 }
 
 std::span<const KernelInfo> all_kernels() {

@@ -13,9 +13,6 @@ bitnet_add_gtest(test_decode_golden LABELS decode
 bitnet_add_gtest(test_decode_loader LABELS decode
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_loader.cc
   LIBS bitnet_decode_testlib)
-bitnet_add_gtest(test_decode_dense_dot LABELS decode unit
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_dense_dot.cc
-  LIBS bitnet_engine)
 bitnet_add_gtest(test_decode_engine LABELS decode
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_engine.cc
   LIBS bitnet_decode_testlib)

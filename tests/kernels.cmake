@@ -17,6 +17,10 @@ bitnet_add_gtest(test_kernels_quantize_k LABELS kernels unit
   SOURCES test_kernels_quantize_k.cc LIBS bitnet_kernels)
 bitnet_add_gtest(test_kernels_matmul LABELS kernels unit
   SOURCES test_kernels_matmul.cc LIBS bitnet_kernels)
+# The engine's dense kernels (dot, axpy, widen, round, exp_sum) against their contracts; also
+# labelled decode, as the decode engine runs on them.
+bitnet_add_gtest(test_kernels_dense LABELS kernels decode unit
+  SOURCES test_kernels_dense.cc LIBS bitnet_kernels)
 # Byte compatibility with the golden llama.cpp / bitnet.cpp files in tests/data.
 bitnet_add_gtest(test_kernels_golden LABELS kernels unit
   SOURCES test_kernels_golden.cc LIBS bitnet_kernels bitnet_gguf)

@@ -27,6 +27,12 @@ std::string lower_type(TypeId t) {
       return "i8s";
     case TypeId::kF32:
       return "f32";
+    case TypeId::kF16:
+      return "f16";
+    case TypeId::kQ6_K:
+      return "q6k";
+    case TypeId::kQ8_0:
+      return "q8_0";
     default:
       return "?";
   }
@@ -55,7 +61,7 @@ class ScopedIsaEnv {
 
 TEST(Registry, NamesFollowTheGrammarAndMatchTheFields) {
   const std::regex grammar(
-      R"(^(matmul|dequant|quant_act)_([a-z0-9_]+?)_([a-z0-9]+)_(\d+)x(\d+)__([a-z0-9]+)(_[a-z0-9]+)?$)");
+      R"(^(matmul|dequant|quant_act|dot|axpy|widen|round|exp_sum)_([a-z0-9]+(?:_0)?)_([a-z0-9]+(?:_0)?)_(\d+)x(\d+)__([a-z0-9]+)(_[a-z0-9]+)?$)");
   std::set<std::string_view> names;
   for (const KernelInfo& k : all_kernels()) {
     const std::string name(k.name);
@@ -75,6 +81,11 @@ TEST(Registry, NamesFollowTheGrammarAndMatchTheFields) {
     EXPECT_EQ(k.matmul != nullptr, k.op == Op::kMatmul) << name;
     EXPECT_EQ(k.dequant != nullptr, k.op == Op::kDequant) << name;
     EXPECT_EQ(k.quant_act != nullptr, k.op == Op::kQuantAct) << name;
+    EXPECT_EQ(k.dot != nullptr, k.op == Op::kDot) << name;
+    EXPECT_EQ(k.axpy != nullptr, k.op == Op::kAxpy) << name;
+    EXPECT_EQ(k.convert != nullptr, k.op == Op::kWiden || k.op == Op::kRound) << name;
+    EXPECT_EQ(k.exp_sum != nullptr, k.op == Op::kExpSum) << name;
+    EXPECT_EQ(is_dense_op(k.op), k.op >= Op::kDot) << name;
     EXPECT_TRUE(names.insert(k.name).second) << "duplicate " << name;
     EXPECT_EQ(find_kernel(k.name), &k);
   }

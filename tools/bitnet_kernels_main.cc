@@ -16,6 +16,7 @@
 
 #include "bitnet/formats/quantize.h"
 #include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/dense_check.h"
 #include "bitnet/kernels/driver.h"
 #include "bitnet/kernels/registry.h"
 
@@ -37,6 +38,10 @@ std::string type_name(TypeId t) {
 
 // Whether dispatch picks k for one column and for 64 columns (under the current pin).
 std::pair<bool, bool> selected(const KernelInfo& k) {
+  if (is_dense_op(k.op)) {
+    const bool sel = &select_dense_kernel(k.op, k.wtype, k.atype) == &k;
+    return {sel, sel};
+  }
   const TypeId w = k.wtype;
   return {&select_kernel(k.op, w, 1) == &k, &select_kernel(k.op, w, 64) == &k};
 }
@@ -179,6 +184,16 @@ bool check_dequant(const KernelInfo& k) {
   return report(k, "n=" + std::to_string(n), got.data(), want.data(), n);
 }
 
+// Dense kernels: the contracts of bitnet/dense_check.h, one line per shape.
+bool check_dense(const KernelInfo& k) {
+  std::vector<std::string> lines;
+  const bool ok = check_dense_kernel(k, lines);
+  for (const std::string& l : lines)
+    std::printf("%-6s %-36s %s\n", l.rfind("ok", 0) == 0 ? "ok" : "FAIL",
+                std::string(k.name).c_str(), l.substr(5).c_str());
+  return ok;
+}
+
 int check(const std::string& only) {
   int failed = 0, ran = 0, skipped = 0;
   for (const KernelInfo& k : all_kernels()) {
@@ -190,7 +205,8 @@ int check(const std::string& only) {
       continue;
     }
     ++ran;
-    const bool ok = k.op == Op::kMatmul     ? check_matmul(k)
+    const bool ok = is_dense_op(k.op)       ? check_dense(k)
+                    : k.op == Op::kMatmul   ? check_matmul(k)
                     : k.op == Op::kQuantAct ? check_quant_act(k)
                                             : check_dequant(k);
     failed += !ok;

@@ -11,6 +11,7 @@ const std::vector<FamilyGrammar>& family_table() {
       {"gemm", {"format", "impl"}, 2, {"M", "K", "N", "threads"}, true},
       {"dequant", {"format", "impl", "out_type"}, 3, {"rows", "K", "threads"}, false},
       {"quant_act", {"act_type", "impl"}, 2, {"N", "K", "threads"}, false},
+      {"dense", {"op", "impl"}, 2, {"M", "K", "threads"}, false},
       {"decode", {"model"}, 1, {"pos", "threads"}, false},
       {"prefill", {"model"}, 1, {"tokens", "threads"}, false},
       {"probe", {"limit", "isa"}, 1, {"threads"}, false},

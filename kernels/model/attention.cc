@@ -69,7 +69,7 @@ int64_t attention_scratch_floats(const AttentionShape& sh, int64_t n_ctx) {
 void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const float* q,
                int64_t n, int64_t pos0, bool round_weights_f16, float* out, float* scratch,
                ThreadPool& pool) {
-  const DotFns& dots = dot_fns();
+  const DenseKernels dk = dense_kernels();
   const int64_t hd = sh.head_dim;
   const int64_t q_dim = sh.n_head * hd;
   const int64_t group = sh.n_head / sh.n_head_kv;
@@ -102,7 +102,7 @@ void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const
       const auto row = [&](int64_t t) { return is_k ? kv.k_row(layer, t) : kv.v_row(layer, t); };
       if (!f16) return static_cast<const float*>(row(t0)) + kvh * hd;
       for (int64_t t = t0; t < t1; ++t)
-        dots.widen_f16(static_cast<const fp16_t*>(row(t)) + kvh * hd, rows + (t - t0) * hd, hd);
+        dk.widen_f16(static_cast<const fp16_t*>(row(t)) + kvh * hd, rows + (t - t0) * hd, hd);
       return rows;
     };
     const int64_t stride = f16 ? hd : sh.n_head_kv * hd;  // between rows of a block
@@ -118,7 +118,7 @@ void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const
       const float* k = block(true, t0, t1);
       for (int64_t j = j0; j < j1; ++j) {
         float* sj = scores + j * n_ctx + t0;
-        dots.dot_f32_rows(k, stride, t1 - t0, qw + j * hd, hd, sj);
+        dk.dot_f32(k, stride * sizeof(float), t1 - t0, qw + j * hd, hd, sj, nullptr);
         for (int64_t t = 0; t < t1 - t0; ++t) sj[t] *= scale;
       }
     }
@@ -126,11 +126,11 @@ void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const
       float* sj = scores + j * n_ctx;
       float mx = -INFINITY;
       for (int64_t t = 0; t < n_kv; ++t) mx = std::fmax(mx, sj[t]);
-      const double sum = dots.exp_sum(sj, n_kv, mx);  // ggml_vec_soft_max_f32 sums in double
+      const double sum = dk.exp_sum(sj, n_kv, mx);  // ggml_vec_soft_max_f32 sums in double
       const float inv = static_cast<float>(1.0 / sum);
       for (int64_t t = 0; t < n_kv; ++t) sj[t] *= inv;
       // ggml converts kq to f16 for kq·V with an f16 cache; bitnet.cpp's fork does not.
-      if (f16 && round_weights_f16) dots.round_f16(sj, n_kv);
+      if (f16 && round_weights_f16) dk.round_f16(sj, sj, n_kv);
       float* o = out + i * q_dim + (kvh * group + j) * hd;
       for (int64_t d = 0; d < hd; ++d) o[d] = 0.0f;
     }
@@ -141,7 +141,7 @@ void attention(const KvCache& kv, int64_t layer, const AttentionShape& sh, const
         float* o = out + i * q_dim + (kvh * group + j) * hd;
         const float* p = scores + j * n_ctx + t0;
         if (f16) {
-          dots.axpy_rows_f32(p, v, stride, t1 - t0, o, hd);  // = axpy_f16 of each f16 row
+          dk.axpy_f32(p, v, stride * sizeof(float), t1 - t0, o, hd);  // = axpy of each f16 row
         } else {
           for (int64_t t = 0; t < t1 - t0; ++t)
             for (int64_t d = 0; d < hd; ++d) o[d] += p[t] * v[t * stride + d];

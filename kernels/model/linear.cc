@@ -75,7 +75,7 @@ const block_q8_0* Acts::q8_0() {
 void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
   if (a.k() != w.cols) throw std::logic_error("linear: K mismatch for " + w.name);
   const int64_t M = w.rows, K = w.cols, N = a.n();
-  const DotFns& dots = dot_fns();
+  const DenseKernels dk = dense_kernels();
   switch (w.type) {
     case TypeId::kTQ1_0:
     case TypeId::kTQ2_0:
@@ -98,7 +98,8 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
       pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
         for (int64_t m = m0; m < m1; ++m) {
           const auto* row = reinterpret_cast<const float*>(w.data + m * w.row_bytes);
-          for (int64_t n = 0; n < N; ++n) y[n * M + m] = dots.dot_f32(row, x + n * K, K);
+          for (int64_t n = 0; n < N; ++n)
+            dk.dot_f32(row, 0, 1, x + n * K, K, y + n * M + m, nullptr);
         }
       });
       break;
@@ -115,14 +116,15 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
         for (; m + 2 <= m1; m += 2) {
           for (int64_t n = 0; n < N; ++n) {
             float out[2];
-            dots.dot2_f16_f32(row(m), row(m + 1), xw.data() + n * K, K, out,
-                              n == 0 ? static_cast<const void*>(row(m + 2)) : nullptr);
+            dk.dot_f16_f32(row(m), w.row_bytes, 2, xw.data() + n * K, K, out,
+                           n == 0 ? static_cast<const void*>(row(m + 2)) : nullptr);
             y[n * M + m] = out[0];
             y[n * M + m + 1] = out[1];
           }
         }
         for (; m < m1; ++m)
-          for (int64_t n = 0; n < N; ++n) y[n * M + m] = dots.dot_f16(row(m), x + n * K, K);
+          for (int64_t n = 0; n < N; ++n)
+            dk.dot_f16(row(m), 0, 1, x + n * K, K, y + n * M + m, nullptr);
       });
       break;
     }
@@ -132,9 +134,8 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
         for (int64_t m = m0; m < m1; ++m) {
           const auto* row = reinterpret_cast<const block_q6_K*>(w.data + m * w.row_bytes);
           for (int64_t n = 0; n < N; ++n)
-            y[n * M + m] = dots.dot_q6k_q8k(
-                row, reinterpret_cast<const block_q8_K*>(qa.data + n * qa.col_bytes), K / kQK_K,
-                n == 0 ? static_cast<const void*>(w.data + (m + 1) * w.row_bytes) : nullptr);
+            dk.dot_q6k(row, w.row_bytes, 1, qa.data + n * qa.col_bytes, K, y + n * M + m,
+                       n == 0 ? static_cast<const void*>(w.data + (m + 1) * w.row_bytes) : nullptr);
         }
       });
       break;
@@ -145,7 +146,7 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
         for (int64_t m = m0; m < m1; ++m) {
           const auto* row = reinterpret_cast<const block_q8_0*>(w.data + m * w.row_bytes);
           for (int64_t n = 0; n < N; ++n)
-            y[n * M + m] = dot_q8_0_q8_0(row, x + n * (K / 32), K / 32);
+            dk.dot_q8_0(row, w.row_bytes, 1, x + n * (K / 32), K, y + n * M + m, nullptr);
         }
       });
       break;

@@ -15,8 +15,21 @@ namespace bitnet {
 enum class Isa : int { kScalar = 0, kSse41, kAvx2, kAvx512, kAvx512Vnni, kCount };
 std::string_view isa_name(Isa isa);  // "scalar", "sse41", "avx2", "avx512", "avx512vnni"
 
-enum class Op : int { kMatmul = 0, kDequant, kQuantAct, kCount };
-std::string_view op_name(Op op);  // "matmul", "dequant", "quant_act"
+// Ternary ops (matmul, dequant, quant_act) and the engine's dense ops (dot, axpy, widen, round,
+// exp_sum: the f32/f16/Q6_K/Q8_0 linears, the lm_head and attention).
+enum class Op : int {
+  kMatmul = 0,
+  kDequant,
+  kQuantAct,
+  kDot,
+  kAxpy,
+  kWiden,
+  kRound,
+  kExpSum,
+  kCount
+};
+std::string_view op_name(Op op);  // "matmul", "dequant", "quant_act", "dot", "axpy", ...
+bool is_dense_op(Op op);          // kDot and after
 
 // Activations quantized for one weight format, N columns (tokens) of K values each.
 //  - Q8_K (TQ1_0/TQ2_0): column n is K/256 block_q8_K at data + n*col_bytes; scale/sum unused.
@@ -72,17 +85,41 @@ using DequantFn = void (*)(const uint8_t* src, float* dst, int64_t n, float tens
 // I8_S: writes K int8 to dst, *scale = s (127/absmax), *sum = Σq.
 using QuantActFn = void (*)(const float* x, int64_t K, uint8_t* dst, float* scale, int32_t* sum);
 
+// Dense ops. Each kernel follows the arithmetic of the ggml function named in kernels.inc; where
+// its ISA sums in another order than the scalar reference (f32/f16 dots, axpy, exp_sum), the
+// exact contract is stated there and tests/test_kernels_dense.cc checks it bit for bit.
+//
+// out[r] = Σ_i W_r[i] * x[i] for rows r < rows, row r at w + r*w_row_bytes in the weight type, x
+// in the activation type, n elements (a multiple of the block for block formats). `next` (may be
+// null): where the caller reads next (the following rows), prefetched over the call.
+using DotFn = void (*)(const void* w, size_t w_row_bytes, int64_t rows, const void* x, int64_t n,
+                       float* out, const void* next);
+// out[i] += p[t] * V_t[i] for rows t = 0..rows-1 in order, row t at v + t*v_row_bytes.
+using AxpyFn = void (*)(const float* p, const void* v, size_t v_row_bytes, int64_t rows, float* out,
+                        int64_t n);
+// widen: dst[i] = f32(src[i]) (exact). round: dst[i] = f32(f16(src[i])) for f32 src, round to
+// nearest even (src may equal dst).
+using ConvertFn = void (*)(const void* src, float* dst, int64_t n);
+// s[t] = exp(s[t] - max) for t < n; returns Σ s[t] summed in double in order.
+using ExpSumFn = double (*)(float* s, int64_t n, float max);
+
 struct KernelInfo {
   std::string_view name;  // <op>_<weights>_<acts>_<tile_m>x<tile_n>__<isa>[_<impl>]
   Op op;
-  TypeId wtype;  // weight format (kTQ2_0, kTQ1_0, kI2_S); for kQuantAct the format it feeds
-  TypeId atype;  // activation type (kQ8_K or kI8 for I8_S; kF32 for dequant output)
+  TypeId wtype;  // weight format (kTQ2_0, kTQ1_0, kI2_S); for kQuantAct the format it feeds;
+                 // dense ops: the stored type (dot weights, axpy rows, widen/round: f16)
+  TypeId atype;  // activation type (kQ8_K or kI8 for I8_S; kF32 for dequant output and the
+                 // f32 side of dense ops)
   Isa isa;
   int tile_m;  // rows per tile (row ranges handed to this kernel start at multiples of it)
   int tile_n;  // activation columns per tile
   MatmulFn matmul = nullptr;
   DequantFn dequant = nullptr;
   QuantActFn quant_act = nullptr;
+  DotFn dot = nullptr;
+  AxpyFn axpy = nullptr;
+  ConvertFn convert = nullptr;  // kWiden and kRound
+  ExpSumFn exp_sum = nullptr;
 };
 
 }  // namespace bitnet

@@ -7,6 +7,8 @@
 //     win; if that op/format has no kernel at the pinned ISA, the highest ISA BELOW the pin is
 //     used (never one above it). Pinning an ISA the CPU lacks throws std::runtime_error naming
 //     the ISA and the CPU's features; an unknown value throws listing the valid ones.
+//     Dense ops (is_dense_op) match by weight AND activation type (select_dense_kernel); the
+//     same ISA rule and the same BITNET_ISA pin apply.
 //  3. Within that ISA: for n_cols == 1 a kernel with tile_n == 1 (a GEMV kernel) is preferred;
 //     otherwise the largest tile_n <= n_cols; then the larger tile_m; then the kernel listed
 //     first in kernels.inc.
@@ -44,6 +46,14 @@ TypeId act_type_for(TypeId wtype);
 const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols = 1);
 // Same with an explicit pin (nullopt = no pin); ignores the environment.
 const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols, std::optional<Isa> pin);
+
+// Dense ops: the kernel for op and the type pair (e.g. kDot, kF16, kF32), by the same rule and pin.
+// Throws std::invalid_argument when none exists, std::runtime_error for a bad BITNET_ISA.
+const KernelInfo& select_dense_kernel(Op op, TypeId wtype, TypeId atype);
+const KernelInfo& select_dense_kernel_pinned(Op op, TypeId wtype, TypeId atype,
+                                             std::optional<Isa> pin);
+// The scalar reference of a dense op and type pair (throws std::invalid_argument when none).
+const KernelInfo& dense_reference_kernel(Op op, TypeId wtype, TypeId atype);
 
 // ISA names: "scalar", "sse41", "avx2", "avx512", "avx512vnni".
 std::optional<Isa> isa_from_name(std::string_view name);  // exact, case-insensitive
