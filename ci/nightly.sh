@@ -49,7 +49,9 @@ Environment knobs (defaults in brackets):
   BITNET_BENCH_ARGS []         extra arguments for the suite (word-split)
   LLAMA_CPP_DIR / BITNET_CPP_DIR  a peer build: ci/compare.sh runs when one is set, on
                                BITNET_COMPARE_MODEL (default BITNET_GGUF, else the synthetic
-                               TQ2_0 model) with BITNET_COMPARE_ROUNDS [5] interleaved rounds
+                               TQ2_0 model) with BITNET_COMPARE_ROUNDS [5] interleaved rounds,
+                               and bitnet-compare crossval on BITNET_CROSSVAL_MODEL [the tiny
+                               TQ2_0 test model] (below threshold: the night fails)
 EOF
 }
 
@@ -204,6 +206,30 @@ if [[ -n "${LLAMA_CPP_DIR:-}${BITNET_CPP_DIR:-}" ]]; then
   fi
 fi
 
+# --- cross-validation against the peer (bitnet-compare crossval; docs/crossval.md) ------------
+# Greedy agreement plus llama.cpp's KL-divergence check both ways. A result below the thresholds
+# (exit 4) is a correctness regression and fails the night; a peer that cannot run only warns.
+crossval_verdict=""
+if [[ -n "${LLAMA_CPP_DIR:-}${BITNET_CPP_DIR:-}" ]]; then
+  cv_model=${BITNET_CROSSVAL_MODEL:-$root/tests/data/tiny-bitnet-A-TQ2_0.gguf}
+  cmd=("$build_dir/bin/bitnet-compare" crossval -m "$cv_model" -t 1
+    --text "$root/tests/data/kld/text.txt" --work-dir "$out/crossval" -o "$out/crossval.json")
+  if [[ $dry == 1 ]]; then
+    bb_run "${cmd[@]}"
+  else
+    rc=0
+    "${cmd[@]}" >>"$out/logs/crossval.log" 2>&1 || rc=$?
+    if [[ $rc == 0 ]]; then
+      bb_log "crossval: pass ($out/crossval.json)"
+    elif [[ $rc == 4 ]]; then
+      crossval_verdict="crossval below threshold on $cv_model (see $out/logs/crossval.log)"
+      bb_warn "$crossval_verdict"
+    else
+      bb_warn "crossval could not run (exit $rc; not a regression; log: $out/logs/crossval.log)"
+    fi
+  fi
+fi
+
 # --- diff against the baseline ---------------------------------------------------------------
 baseline=""
 if [[ -n "$baseline_file" ]]; then
@@ -273,6 +299,11 @@ else
     errors=$(errored_in "$out/diff.json")
     verdict="${errors:-0} errored benchmark(s); $(wc -l <"$out/diff.flagged") regression line(s) (see diff.md)"
   fi
+fi
+
+if [[ -n "$crossval_verdict" ]]; then
+  status=1 clean=0
+  verdict="${verdict:+$verdict; }$crossval_verdict"
 fi
 
 # --- baseline update (clean runs only) -------------------------------------------------------

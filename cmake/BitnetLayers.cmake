@@ -13,7 +13,9 @@ set(BITNET_LAYERS
   "bitnet_fixtures:bitnet_gguf,bitnet_formats,bitnet_engine_view,bitnet_kernels"
   "bitnet_results:"
   "bitnet_bench_support:bitnet_results,bitnet_kernels,bitnet_fixtures,bitnet_formats"
-  "bitnet_compare:bitnet_results,bitnet_gguf"
+  "bitnet_compare:bitnet_results,bitnet_gguf,bitnet_text"
+  "bitnet_text:"
+  "bitnet_crossval:bitnet_engine,bitnet_compare,bitnet_fixtures,bitnet_gguf,bitnet_results"
   "bitnet_diff:bitnet_results"
 )
 

@@ -65,7 +65,10 @@ std::vector<std::string> logged_argv(const std::string& log) {
       v.push_back(line);
       continue;
     }
-    if (std::find(v.begin(), v.end(), "--version") == v.end()) return v;
+    // Skips the probes (--version, --help) that precede the real run.
+    if (std::find(v.begin(), v.end(), "--version") == v.end() &&
+        std::find(v.begin(), v.end(), "--help") == v.end())
+      return v;
     v.clear();
   }
   return v;
@@ -161,7 +164,8 @@ TEST(CompareE2E, BitnetCppIsFoundThroughItsEnvironmentVariable) {
                {{"version", "version: 0 (unknown)"},
                 {"stdout", transcript("cli-A-I2_S-t1.stdout")},
                 {"stderr", transcript("cli-A-I2_S-t1.stderr")},
-                {"argv_log", log}});
+                {"argv_log", log}},
+               /*bitnet_cpp=*/true);
   SearchInputs in;
   in.bitnet_cpp_dir = t.str();
   BenchRequest req = request(1);

@@ -61,6 +61,8 @@ grep -q "ci/compare.sh" "$tmp/noise.log" && fail "peer comparison ran without a 
 LLAMA_CPP_DIR=$tmp/no-peer BITNET_COMPARE_MODEL=$root/tests/data/tiny-bitnet-A-TQ2_0.gguf \
   nightly peer 0 "$data/noise.json"
 grep -q "warning: peer comparison" "$tmp/peer.log" || { cat "$tmp/peer.log"; fail "no peer warning"; }
+grep -q "warning: crossval could not run (exit 3" "$tmp/peer.log" ||
+  { cat "$tmp/peer.log"; fail "no crossval warning for a missing peer"; }
 
 # Publishing on GitHub Actions: the Markdown lands in the job summary.
 export GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$tmp/step_summary.md GITHUB_OUTPUT=$tmp/gh_output

@@ -1,7 +1,10 @@
 // bitnet-compare: run the reference implementations (llama.cpp / bitnet.cpp) on the same GGUF and
 // report their numbers as Google Benchmark JSON; cross-validate outputs; print side-by-side tables.
 // A thin CLI over bitnet_compare; docs/compare.md is the manual.
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,9 +14,12 @@
 #include "bitnet/compare/crossval.h"
 #include "bitnet/compare/discovery.h"
 #include "bitnet/compare/peer_output.h"
+#include "bitnet/compare/peer_probe.h"
 #include "bitnet/compare/peer_runner.h"
 #include "bitnet/compare/process.h"
 #include "bitnet/compare/side_by_side.h"
+#include "bitnet/crossval/kld_command.h"
+#include "bitnet/crossval/live_kld.h"
 #include "bitnet/results/gbench_json.h"
 
 namespace bc = bitnet::compare;
@@ -28,6 +34,7 @@ constexpr const char* kUsage = R"(usage:
   bitnet-compare table --ours F.. --peer F..  side-by-side table of our and the peer's decode/prefill
   bitnet-compare crossval -m MODEL [options]  greedy output (and logits) agreement with the peer
   bitnet-compare logits REF.json OURS.json    cosine similarity of two golden-format logits files
+  bitnet-compare kld --base FILE -m MODEL     llama-perplexity's KL-divergence check (or --write-base)
 
 bench options:
   -m, --model PATH       GGUF model (required)
@@ -38,17 +45,20 @@ bench options:
   --llama-dir DIR        where the peer build is (DIR/build/bin, DIR/bin, DIR); else
                          $BITNET_CPP_DIR, $LLAMA_CPP_DIR, then $PATH are searched
   --tool auto|llama-bench|llama-cli   (auto: llama-bench, else llama-cli)    [auto]
-  --peer-name NAME       name in rows/context (default: bitnet.cpp when found via
-                         $BITNET_CPP_DIR, else llama.cpp)
+  --peer-name NAME       name in rows/context (default: what the binary is, bitnet.cpp
+                         or llama.cpp, docs/crossval.md)
   --model-label LABEL    the <model> segment of row names [file name without .gguf]
   --timeout SEC          per peer process; then SIGTERM, SIGKILL to its group      [600]
   --time-unit ns|us|ms|s unit of real_time/cpu_time (per token)                    [ns]
   --prompt TEXT          llama-cli fallback prompt               ["The quick brown fox"]
-  --no-cnv yes|no        pass -no-cnv to llama-cli (default: yes for llama.cpp, no for bitnet.cpp)
+  --no-cnv yes|no        pass -no-cnv to llama-cli (default: if its --help lists it)
   -o FILE                write the JSON to FILE instead of stdout
 crossval options: -m MODEL, -t T, --prompt TEXT, --steps N [16], --min-steps N [16],
   --min-cosine X [0.999], --bitnet-run PATH, --peer-logits FILE, --ours-logits FILE,
-  --llama-dir DIR, --timeout SEC, --no-cnv yes|no, -o FILE (report JSON)
+  --llama-dir DIR, --timeout SEC, --no-cnv yes|no, -o FILE (report JSON);
+  with --text FILE also the KL-divergence check both ways (the peer's llama-perplexity base read
+  by us, ours read by it): --kld-ctx N [128], --kld-chunks K [4], --max-mean-kld X [1e-4],
+  --max-kld X [1e-3], --min-same-top P [0.95], --work-dir DIR (base files) [a temp dir]
 table options: --ours FILE (repeatable), --peer FILE (repeatable), --merged-out FILE
 exit status: 0 ok; 1 the peer failed (non-zero exit, crash, timeout, unusable output);
   2 usage error or missing model; 3 no peer binary found; 4 crossval below threshold; 130 interrupted
@@ -207,10 +217,13 @@ int cmd_find(Args& a) {
     const auto& r = results.back();
     if (r.found) {
       any = true;
-      auto v = bc::query_version(r.found->binary);
-      std::printf("%s: %s (via %s, peer %s)\n  version: %s\n", n.c_str(), r.found->binary.c_str(),
-                  r.found->origin.c_str(), r.found->peer.c_str(),
-                  v.raw.substr(0, v.raw.find('\n')).c_str());
+      const bc::PeerProbe p = bc::probe_peer(r.found->binary);
+      std::string flags;
+      for (const auto& [f, ok] : p.flags)
+        if (ok) flags += (flags.empty() ? "" : " ") + f;
+      std::printf("%s: %s (via %s, peer %s)\n  version: %s\n  flags: %s\n", n.c_str(),
+                  r.found->binary.c_str(), r.found->origin.c_str(), p.flavour.c_str(),
+                  p.version.c_str(), flags.empty() ? "(none listed)" : flags.c_str());
     } else {
       std::printf("%s: not found\n", n.c_str());
     }
@@ -291,8 +304,31 @@ int cmd_crossval(Args& a) {
   bc::CrossvalOptions o;
   std::optional<std::string> llama_dir;
   std::string out_path;
+  bitnet::crossval::LiveKldOptions k;
   while (a.more()) {
     const std::string f = a.next("");
+    if (f == "--text") {
+      k.text_file = a.next(f);
+      continue;
+    } else if (f == "--kld-ctx") {
+      k.n_ctx = to_int(a.next(f), f);
+      continue;
+    } else if (f == "--kld-chunks") {
+      k.n_chunks = to_int(a.next(f), f);
+      continue;
+    } else if (f == "--max-mean-kld") {
+      k.max_mean_kld = to_double(a.next(f), f);
+      continue;
+    } else if (f == "--max-kld") {
+      k.max_kld = to_double(a.next(f), f);
+      continue;
+    } else if (f == "--min-same-top") {
+      k.min_same_top = to_double(a.next(f), f);
+      continue;
+    } else if (f == "--work-dir") {
+      k.work_dir = a.next(f);
+      continue;
+    }
     if (f == "-m" || f == "--model")
       o.model = a.next(f);
     else if (f == "-t")
@@ -325,11 +361,28 @@ int cmd_crossval(Args& a) {
   if (o.model.empty()) throw bc::CompareError(bc::kExitUsage, "-m MODEL is required");
   if (o.peer_logits.has_value() != o.ours_logits.has_value())
     throw bc::CompareError(bc::kExitUsage, "--peer-logits and --ours-logits go together");
-  bc::CrossvalReport r =
-      bc::run_crossval(o, bc::SearchInputs::from_environment(llama_dir), log_line);
+  const auto where = bc::SearchInputs::from_environment(llama_dir);
+  bc::CrossvalReport r = bc::run_crossval(o, where, log_line);
   std::fputs(r.summary.c_str(), stderr);
-  if (!out_path.empty()) write_output(r.to_json().dump(2) + "\n", out_path);
-  return r.pass() ? bc::kExitOk : bc::kExitBelowThreshold;
+  json report = r.to_json();
+  bool pass = r.pass();
+  if (!k.text_file.empty()) {
+    k.model = o.model;
+    k.threads = o.threads;
+    k.timeout = o.timeout;
+    if (k.work_dir.empty())
+      k.work_dir = (std::filesystem::temp_directory_path() /
+                    fmt::format("bitnet-crossval-{}", static_cast<long>(getpid())))
+                       .string();
+    const bitnet::crossval::LiveKldReport kr = bitnet::crossval::run_live_kld(k, where, log_line);
+    std::fputs(kr.summary.c_str(), stderr);
+    report["kld"] = kr.to_json();
+    pass = pass && kr.pass;
+    std::fputs(pass ? "crossval: PASS\n" : "crossval: FAIL\n", stderr);
+  }
+  report["pass"] = pass;
+  if (!out_path.empty()) write_output(report.dump(2) + "\n", out_path);
+  return pass ? bc::kExitOk : bc::kExitBelowThreshold;
 }
 
 int cmd_logits(Args& a) {
@@ -363,6 +416,7 @@ int main(int argc, char** argv) {
   for (const auto& s : a.v)
     if (s == "-h" || s == "--help") {
       std::fputs(kUsage, stdout);
+      std::fputs(bitnet::crossval::kKldUsage, stdout);
       return 0;
     }
   bc::install_interrupt_handlers();
@@ -375,6 +429,7 @@ int main(int argc, char** argv) {
     if (cmd == "table") return cmd_table(a);
     if (cmd == "crossval") return cmd_crossval(a);
     if (cmd == "logits") return cmd_logits(a);
+    if (cmd == "kld") return bitnet::crossval::run_kld_command({a.v.begin() + a.i, a.v.end()});
     throw bc::CompareError(bc::kExitUsage, fmt::format("unknown command '{}' (see --help)", cmd));
   } catch (const bc::CompareError& e) {
     std::fprintf(stderr, "bitnet-compare: %s%s", e.what(),

@@ -17,6 +17,7 @@
 #include "bitnet/fixtures/fixtures.h"
 #include "bitnet/fixtures/model_view.h"
 #include "bitnet/gguf/gguf.h"
+#include "bitnet/text/json_bytes.h"
 
 namespace {
 
@@ -211,10 +212,20 @@ int run(const Args& a) {
     j["n_ctx"] = engine.n_ctx();
     j["prompt"] = prompt;
     j["generated"] = out;
-    if (!pieces.empty()) {
+    if (!pieces.empty()) {  // bytes, not necessarily UTF-8: text for people, hex for programs
       std::string text;
-      for (int32_t t : out) text += piece_text(pieces[t]);
-      j["text"] = text;
+      nlohmann::json pj = nlohmann::json::array(), ph = nlohmann::json::array();
+      for (int32_t t : out) {
+        const std::string piece = piece_text(pieces[t]);
+        text += piece;
+        pj.push_back(bitnet::text::utf8_with_replacement(piece));
+        ph.push_back(bitnet::text::to_hex(piece));
+      }
+      j["text"] = bitnet::text::utf8_with_replacement(text);
+      j["text_hex"] = bitnet::text::to_hex(text);
+      j["text_is_utf8"] = bitnet::text::is_valid_utf8(text);
+      j["pieces"] = pj;
+      j["pieces_hex"] = ph;
     }
     j["timings"] = {
         {"load_ms", load_ms},

@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "attention.h"
+#include "attention_ggml512.h"
 #include "bitnet/kernels/threadpool.h"
 #include "layer_ops.h"
 #include "linear.h"
+#include "numerics.h"
 
 namespace bitnet::model {
 
@@ -66,12 +68,8 @@ Engine::Engine(const Model& model, const EngineOptions& opts) : model_(model), o
   pool_ = std::make_unique<ThreadPool>(opts.n_threads);
   s_ = std::make_unique<Scratch>(hp, opts.n_batch, opts.n_threads, opts.kv_type, n_ctx_);
   logits_.resize(static_cast<size_t>(hp.n_vocab));
-  bool i2s = false;
-  for (const Layer& L : model.layers())
-    for (const Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
-      i2s = i2s || w->type == TypeId::kI2_S;
-  round_attn_weights_f16_ = opts.attn_numerics == AttnNumerics::kLlamaCpp ||
-                            (opts.attn_numerics == AttnNumerics::kAuto && !i2s);
+  numerics_ = std::make_unique<detail::Numerics>(
+      opts.attn_numerics, opts.peer_float_order && opts.kv_type == KvType::kF16, model);
 }
 
 Engine::~Engine() = default;
@@ -178,7 +176,8 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
   // Runs a matmul and books it (minus the activation quantization it triggered) under `part`.
   auto matmul = [&](const Weight& w, float* y, int part) {
     const double q0 = acts.quant_seconds;
-    detail::linear(w, acts, y, pool);
+    detail::linear(w, acts, y, pool, numerics_->round_f16_input(acts.n(), acts.k()),
+                   numerics_->ggml512_order() && !numerics_->bitnet_cpp());
     timer.lap(part);
     const double dq = acts.quant_seconds - q0;
     profile_.seconds[part] -= dq;
@@ -222,16 +221,25 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
     per_token([&](int64_t i) {
       const float* cs = &rope[i * hp.n_rot];
       const float* sn = cs + hp.n_rot / 2;
+      const auto rope =
+          numerics_->ggml512_order() ? detail::rope_neox_apply_fma : detail::rope_neox_apply;
       for (int64_t h = 0; h < hp.n_head; ++h)
-        detail::rope_neox_apply(&s.q[i * QD + h * hp.head_dim], hp.n_rot, cs, sn);
+        rope(&s.q[i * QD + h * hp.head_dim], hp.n_rot, cs, sn);
       for (int64_t h = 0; h < hp.n_head_kv; ++h)
-        detail::rope_neox_apply(&s.k[i * KVD + h * hp.head_dim], hp.n_rot, cs, sn);
+        rope(&s.k[i * KVD + h * hp.head_dim], hp.n_rot, cs, sn);
       s.kv.store(il, pos0 + i, &s.k[i * KVD], &s.v[i * KVD]);  // distinct positions per token
     });
     timer.lap(Profile::kRope);
 
-    detail::attention(s.kv, il, shape, s.q.data(), n, pos0, round_attn_weights_f16_, s.attn.data(),
-                      s.att_scratch.data(), pool);
+    if (getenv("XG5") && s.kv.type() == KvType::kF16)
+      detail::attention_ggml512(s.kv, il, shape, s.q.data(), n, pos0, numerics_->bitnet_cpp(),
+                                s.attn.data(), pool);
+    else if (numerics_->ggml512_order())
+      detail::attention_ggml512(s.kv, il, shape, s.q.data(), n, pos0, numerics_->bitnet_cpp(),
+                                s.attn.data(), pool);
+    else
+      detail::attention(s.kv, il, shape, s.q.data(), n, pos0, numerics_->round_f16_input(n, 0),
+                        s.attn.data(), s.att_scratch.data(), pool);
     timer.lap(Profile::kAttention);
 
     norm_rows(s.attn.data(), L.attn_sub_norm, QD, s.xn.data());

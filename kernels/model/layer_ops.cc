@@ -37,6 +37,16 @@ void rope_neox_apply(float* head, int64_t n_rot, const float* cs, const float* s
   }
 }
 
+void rope_neox_apply_fma(float* head, int64_t n_rot, const float* cs, const float* sn) {
+  const int64_t half = n_rot / 2;
+  for (int64_t i = 0; i < half; ++i) {
+    const float x0 = head[i];
+    const float x1 = head[i + half];
+    head[i] = std::fma(x0, cs[i], -(x1 * sn[i]));
+    head[i + half] = std::fma(x0, sn[i], x1 * cs[i]);
+  }
+}
+
 void rope_neox(float* head, int64_t n_rot, int64_t pos, float freq_base) {
   std::vector<float> cs(static_cast<size_t>(n_rot / 2)), sn(cs.size());
   rope_angles(n_rot, pos, freq_base, cs.data(), sn.data());

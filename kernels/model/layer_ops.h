@@ -19,6 +19,9 @@ void rope_neox(float* head, int64_t n_rot, int64_t pos, float freq_base);
 // cs[i], sn[i] (i < n_rot/2) = cos/sin of theta_i, then the rotation with them (bit-identical).
 void rope_angles(int64_t n_rot, int64_t pos, float freq_base, float* cs, float* sn);
 void rope_neox_apply(float* head, int64_t n_rot, const float* cs, const float* sn);
+// The same rotation as ggml's rope compiled with FMA contraction (the peers' -march=native
+// builds): x0·cos − x1·sin as fma(x0, cos, −(x1·sin)), x0·sin + x1·cos as fma(x0, sin, x1·cos).
+void rope_neox_apply_fma(float* head, int64_t n_rot, const float* cs, const float* sn);
 
 // h[i] = act(gate[i]) * up[i]; act = SiLU (x / (1 + e^-x)) or ReLU².
 void ffn_activation(FfnAct act, const float* gate, const float* up, float* h, int64_t n);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "dense_dot.h"
+#include "tq2_dot_ggml_x86.h"
 
 namespace bitnet::model::detail {
 namespace {
@@ -72,10 +73,24 @@ const block_q8_0* Acts::q8_0() {
   return q80_buf_.data();
 }
 
-void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
+void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool, bool round_f16_input,
+            bool ggml_x86_tq2) {
   if (a.k() != w.cols) throw std::logic_error("linear: K mismatch for " + w.name);
   const int64_t M = w.rows, K = w.cols, N = a.n();
   const DenseKernels dk = dense_kernels();
+  if (ggml_x86_tq2 && w.type == TypeId::kTQ2_0) {
+    const QuantizedActs& qa = a.q8_k(&pool);
+    pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
+      for (int64_t m = m0; m < m1; ++m)
+        for (int64_t n = 0; n < N; ++n)
+          y[n * M + m] = tq2_dot_ggml_x86(
+              reinterpret_cast<const block_tq2_0*>(w.data + m * w.row_bytes),
+              reinterpret_cast<const block_q8_K*>(qa.data + n * qa.col_bytes), K / kQK_K);
+    });
+    if (w.out_scale != 1.0f)
+      for (int64_t i = 0; i < M * N; ++i) y[i] *= w.out_scale;
+    return;
+  }
   switch (w.type) {
     case TypeId::kTQ1_0:
     case TypeId::kTQ2_0:
@@ -105,9 +120,9 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
       break;
     }
     case TypeId::kF16: {
-      const fp16_t* x = a.f16();
+      const fp16_t* x = round_f16_input ? a.f16() : nullptr;
       std::vector<float> xw(static_cast<size_t>(K * N));  // exact: f16 values widened once
-      for (size_t i = 0; i < xw.size(); ++i) xw[i] = fp16_to_fp32(x[i]);
+      for (size_t i = 0; i < xw.size(); ++i) xw[i] = x ? fp16_to_fp32(x[i]) : a.f32()[i];
       const auto row = [&](int64_t m) {
         return reinterpret_cast<const fp16_t*>(w.data + m * w.row_bytes);
       };
@@ -122,9 +137,18 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool) {
             y[n * M + m + 1] = out[1];
           }
         }
-        for (; m < m1; ++m)
-          for (int64_t n = 0; n < N; ++n)
-            dk.dot_f16(row(m), 0, 1, x + n * K, K, y + n * M + m, nullptr);
+        for (; m < m1; ++m) {
+          for (int64_t n = 0; n < N; ++n) {
+            if (x) {
+              dk.dot_f16(row(m), 0, 1, x + n * K, K, y + n * M + m, nullptr);
+            } else {
+              // The two-row kernel on one row twice: the same float order as the paired rows.
+              float out[2];
+              dk.dot_f16_f32(row(m), 0, 2, xw.data() + n * K, K, out, nullptr);
+              y[n * M + m] = out[0];
+            }
+          }
+        }
       });
       break;
     }

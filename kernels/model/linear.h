@@ -42,6 +42,11 @@ class Acts {
 };
 
 // y[n*w.rows + m] = out_scale * Σ_k W[m][k] x[n][k] for all rows m and columns n of acts.
-void linear(const Weight& w, Acts& acts, float* y, ThreadPool& pool);
+// round_f16_input: F16 weights see the input rounded to f16 (ggml's vec_dot_f16) or in f32
+// (llamafile's f16 x f32 sgemm; numerics.h says which runtime does which).
+// ggml_x86_tq2: TQ2_0 weights through tq2_dot_ggml_x86 (llama.cpp's x86 float order) instead of
+// the kernel registry.
+void linear(const Weight& w, Acts& acts, float* y, ThreadPool& pool, bool round_f16_input = true,
+            bool ggml_x86_tq2 = false);
 
 }  // namespace bitnet::model::detail

@@ -6,6 +6,7 @@
 //   sleep_ms=<for mode=sleep>              argv_log=<file that receives one argument per line>
 //   version_exit=<status of --version (default 0)>
 //   pid_file=<file that receives this process's pid (not for --version)>
+//   help=<file printed on stdout for --help (exit 0); without it --help prints nothing>
 // Each run appends its arguments to argv_log (then a "--" line), so tests can check the exact
 // argument vector we launched.
 #include <signal.h>
@@ -41,6 +42,15 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "built with cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu\n");
       return kv.count("version_exit") ? std::atoi(kv["version_exit"].c_str()) : 0;
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help") {
+      if (!kv["help"].empty()) {
+        std::ifstream in(kv["help"], std::ios::binary);
+        std::cout << in.rdbuf();
+      }
+      return 0;
     }
   }
   if (!kv["pid_file"].empty()) {

@@ -43,13 +43,20 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// Installs the fake peer as dir/name with a config (see compare_helpers/fake_llama.cc).
+// Installs the fake peer as dir/name with a config (see compare_helpers/fake_llama.cc). With
+// bitnet_cpp, a copy carrying ggml's "i2_s" type name, as bitnet.cpp's binaries do (peer_probe.h).
 inline std::filesystem::path install_fake(const std::filesystem::path& dir, const std::string& name,
-                                          const std::map<std::string, std::string>& cfg) {
+                                          const std::map<std::string, std::string>& cfg,
+                                          bool bitnet_cpp = false) {
   std::filesystem::create_directories(dir);
   std::filesystem::path bin = dir / name;
   std::filesystem::remove(bin);
-  std::filesystem::create_symlink(COMPARE_FAKE_LLAMA, bin);
+  if (bitnet_cpp) {
+    std::filesystem::copy_file(COMPARE_FAKE_LLAMA, bin);
+    std::ofstream(bin, std::ios::binary | std::ios::app).write("\0i2_s\0", 6);
+  } else {
+    std::filesystem::create_symlink(COMPARE_FAKE_LLAMA, bin);
+  }
   std::ofstream out(bin.string() + ".fake");
   for (const auto& [k, v] : cfg) out << k << "=" << v << "\n";
   return bin;

@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 
 #include "bitnet/compare/peer_output.h"
+#include "bitnet/compare/peer_probe.h"
 #include "bitnet/compare/peer_runner.h"
 #include "bitnet/compare/process.h"
+#include "bitnet/text/json_bytes.h"
 
 #include "bitnet/gguf/gguf.h"
 
@@ -257,6 +259,19 @@ OursOutput parse_bitnet_run_json(const std::string& text) {
         "'generated_ids', 'generated_tokens', 'output_ids'; it has: " +
         keys + ")");
   }
+  // pieces_hex holds the exact bytes; pieces may carry U+FFFD where a piece is not UTF-8.
+  if (j.contains("pieces_hex") && j["pieces_hex"].is_array()) {
+    for (const auto& p : j["pieces_hex"]) {
+      std::optional<std::string> bytes;
+      if (p.is_string()) bytes = text::from_hex(p.get<std::string>());
+      if (!bytes) throw ParseError("bitnet-run --json: 'pieces_hex' holds a non-hex entry");
+      o.pieces.push_back(*bytes);
+    }
+    if (o.pieces.size() != o.generated.size())
+      throw ParseError(fmt::format("bitnet-run --json: {} pieces_hex for {} generated ids",
+                                   o.pieces.size(), o.generated.size()));
+    return o;
+  }
   for (const char* k : {"pieces", "generated_pieces"}) {
     if (j.contains(k) && j[k].is_array()) {
       for (const auto& p : j[k])
@@ -275,11 +290,15 @@ json CrossvalReport::to_json() const {
       {"steps", text.steps},
       {"matched_steps", text.matched},
       {"first_divergence", text.first_divergence ? json(*text.first_divergence) : json(nullptr)},
-      {"ours_text", text.ours_text},
+      // Generated text is bytes (byte-fallback tokens): valid JSON text plus the exact bytes.
+      {"ours_text", text::utf8_with_replacement(text.ours_text)},
+      {"ours_text_hex", text::to_hex(text.ours_text)},
       {"tokens_ok", tokens_ok},
       {"cosine_ok", cosine_ok},
       {"pass", pass()}};
-  j["peer_text"] = text.peer_text;
+  j["peer_text"] = text::utf8_with_replacement(text.peer_text);
+  j["peer_text_hex"] = text::to_hex(text.peer_text);
+  if (!peer.is_null()) j["peer"] = peer;
   if (cosine) {
     j["cosine"] = {{"all", cosine->all},         {"prompt_all", cosine->prompt_all},
                    {"min", cosine->min},         {"min_row", cosine->min_row},
@@ -300,7 +319,21 @@ CrossvalReport run_crossval(const CrossvalOptions& opts, const SearchInputs& whe
   // Peer side: llama-cli, greedy, with --verbose-prompt so stderr lists the prompt's token ids.
   SearchResult cli = find_peer_binary("llama-cli", where);
   if (!cli.found) throw CompareError(kExitPeerNotFound, not_found_message({"llama-cli"}, {cli}));
-  const bool no_cnv = opts.cli_no_cnv.value_or(cli.found->peer != "bitnet.cpp");
+  // Ask the binary what it is and which flags it takes (bitnet.cpp's fork rejects -no-cnv).
+  const PeerProbe probe = probe_peer(cli.found->binary);
+  if (log)
+    log(fmt::format("peer: {} {} ({}), version: {}", probe.flavour, probe.binary, cli.found->origin,
+                    probe.version));
+  const bool no_cnv = opts.cli_no_cnv.value_or(probe.cli_needs_no_cnv());
+  {
+    bool any = false;  // --help listed something we know (else there is nothing to go by)
+    for (const auto& [f, ok] : probe.flags) any = any || ok;
+    if (any && !probe.accepts("--verbose-prompt"))
+      throw CompareError(kExitPeerFailed,
+                         fmt::format("{} does not list --verbose-prompt in --help; crossval needs "
+                                     "it to learn the prompt's token ids",
+                                     probe.binary));
+  }
   std::vector<std::string> peer_argv = {cli.found->binary.string(),
                                         "-m",
                                         opts.model,
@@ -329,6 +362,7 @@ CrossvalReport run_crossval(const CrossvalOptions& opts, const SearchInputs& whe
     throw CompareError(kExitPeerFailed, msg);
   }
   CrossvalReport rep;
+  rep.peer = probe.to_json();
   std::vector<PromptToken> prompt;
   try {
     prompt = parse_verbose_prompt(pr.stderr_text);

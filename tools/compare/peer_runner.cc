@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "bitnet/compare/peer_probe.h"
 #include "bitnet/compare/process.h"
 
 namespace bitnet::compare {
@@ -196,7 +197,9 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
   const Found& found = use_bench ? *bench_hit.found : *cli_hit.found;
   BenchOutcome out;
   PeerContext& ctx = out.context;
-  ctx.peer = req.peer_name.value_or(found.peer);
+  // The flavour comes from the binary itself, whichever way it was found (peer_probe.h).
+  const PeerProbe probe = probe_peer(found.binary);
+  ctx.peer = req.peer_name.value_or(probe.flavour);
   ctx.tool = use_bench ? "llama-bench" : "llama-cli";
   ctx.binary = found.binary.string();
   ctx.model_path = fs::absolute(req.model).string();
@@ -241,7 +244,7 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
     return out;
   }
 
-  const bool no_cnv = req.cli_no_cnv.value_or(ctx.peer != "bitnet.cpp");
+  const bool no_cnv = req.cli_no_cnv.value_or(probe.cli_needs_no_cnv());
   // Repetitions outermost, thread counts inside: slow drift hits every thread count alike.
   for (int rep = 0; rep < req.repetitions; ++rep) {
     for (int t : req.threads) {

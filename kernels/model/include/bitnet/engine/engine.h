@@ -16,15 +16,19 @@ class ThreadPool;
 }
 
 namespace bitnet::model {
+namespace detail {
+class Numerics;
+}
 
 // KV cache element type. kF16 is llama.cpp's default and what the golden logits used: K/V are
 // stored as f16, and (as ggml does) Q and the softmax weights are rounded to f16 for the dots.
 enum class KvType { kF16, kF32 };
 
-// Where the two reference runtimes round differently in attention: llama.cpp (ggml) converts the
-// softmax weights to f16 before multiplying them with an f16 V cache; bitnet.cpp's 2024 fork keeps
-// them f32 (measured against the golden logits, docs/decode.md). kAuto: bitnet.cpp's rule for
-// models with I2_S projections (a format only bitnet.cpp runs), llama.cpp's otherwise.
+// Where the two reference runtimes round differently (kernels/model/numerics.h): llama.cpp (ggml)
+// rounds the f32 input of every f16 matmul (softmax weights · f16 V, the F16 lm_head) to f16;
+// bitnet.cpp's 2024 fork does so only for single-token batches and keeps f32 for prompt batches
+// (docs/decode.md). kAuto: bitnet.cpp's rule for models with I2_S projections (a format only
+// bitnet.cpp runs), llama.cpp's otherwise.
 enum class AttnNumerics { kAuto, kLlamaCpp, kBitnetCpp };
 
 struct EngineOptions {
@@ -33,6 +37,11 @@ struct EngineOptions {
   int64_t n_batch = 64;  // tokens per prefill step (scratch grows with it)
   KvType kv_type = KvType::kF16;
   AttnNumerics attn_numerics = AttnNumerics::kAuto;
+  // Follow the reference's float summation order too, not only its rounding points: with
+  // bitnet.cpp's numerics and an f16 KV cache, attention and RoPE as its AVX-512 ggml computes
+  // them, lane by lane (exact, but scalar: much slower attention; the cross-validation tools
+  // use it, benchmarks do not). No effect with llama.cpp's numerics yet (docs/crossval.md).
+  bool peer_float_order = false;
   // Optional probe: called after each layer with the residual stream of the batch
   // (n_tokens × n_embd floats, row-major). Tests use it; leave empty otherwise.
   std::function<void(int64_t layer, std::span<const float> x)> on_layer = nullptr;
@@ -106,7 +115,7 @@ class Engine {
   EngineOptions opts_;
   int64_t n_ctx_ = 0;
   int64_t n_past_ = 0;
-  bool round_attn_weights_f16_ = true;
+  std::unique_ptr<detail::Numerics> numerics_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Scratch> s_;
   std::vector<float> logits_;

@@ -83,6 +83,7 @@ struct CrossvalReport {
   std::optional<CosineReport> cosine;
   bool tokens_ok = false, cosine_ok = true;
   bool pass() const { return tokens_ok && cosine_ok; }
+  nlohmann::json peer;  // peer_probe.h: binary, flavour, version, accepted flags
   std::string summary;  // human-readable, several lines
   nlohmann::json to_json() const;
 };
