@@ -31,6 +31,7 @@
 #include "bitnet/fixtures/sha256.h"
 #include "bitnet/fixtures/synthetic.h"
 #include "bitnet/results/naming.h"
+#include "decode_prompt.h"
 #include "suite.h"
 
 namespace bitnet::bench {
@@ -50,6 +51,7 @@ struct DecodeModel {
   std::string path, sha256;
   std::unique_ptr<Model> model;
   std::vector<float> ref_logits;  // scalar-kernel logits of kCheckToken at position 0
+  std::vector<int32_t> prompt;    // --bitnet_prompt_file, tokenized; empty = seeded tokens
   std::mutex mu;
 };
 
@@ -189,8 +191,12 @@ void run_decode(benchmark::State& st, DecodeModel& m, int64_t pos, int threads) 
                                std::to_string(kDriftTokens) + " exceeds the model's context " +
                                std::to_string(n_ctx));
     Engine eng(*m.model, engine_options(threads, pos + kDriftTokens, 64));
-    const auto fill = tokens_for(*m.model, pos + 1, "decode/fill/" + m.label);
-    const auto toks = tokens_for(*m.model, kDriftTokens, "decode/tokens/" + m.label);
+    // From a prompt: its real KV entries (seek keeps them) and its greedy continuation.
+    const auto fill =
+        m.prompt.empty() ? tokens_for(*m.model, pos + 1, "decode/fill/" + m.label) : m.prompt;
+    const auto toks = m.prompt.empty()
+                          ? tokens_for(*m.model, kDriftTokens, "decode/tokens/" + m.label)
+                          : greedy_continuation(eng, m.prompt, kDriftTokens);
     move_to(eng, pos, fill);
     eng.forward(toks[0]);  // warm-up
     move_to(eng, pos, fill);
@@ -215,7 +221,8 @@ void run_prefill(benchmark::State& st, DecodeModel& m, int64_t n_tokens, int thr
   try {
     if (!m.model) throw std::runtime_error("model " + m.spec + " was not prepared");
     Engine eng(*m.model, engine_options(threads, n_tokens, n_tokens));
-    const auto toks = tokens_for(*m.model, n_tokens, "prefill/" + m.label);
+    const auto toks =
+        m.prompt.empty() ? tokens_for(*m.model, n_tokens, "prefill/" + m.label) : m.prompt;
     eng.forward(std::span<const int32_t>(toks));  // warm-up
     eng.reset();
     for (auto _ : st) {
@@ -239,14 +246,18 @@ void register_decode_benchmarks() {
     auto m = std::make_unique<DecodeModel>();
     m->spec = spec;
     describe(*m);  // throws fixtures::Error for a malformed spec
+    // A prompt's length names its cases, so the model must be at hand to tokenize it now.
+    if (!o.prompt_file.empty())
+      m->prompt = prompt_tokens_for(fixtures::resolve(spec).path, o.prompt_file);
     ms.push_back(std::move(m));
   }
   std::vector<int64_t> positions = decode_positions();
   if (o.mode == Mode::kQuick) positions = {16};
   for (auto& mp : ms) {
     DecodeModel* m = mp.get();
+    const auto prompt_len = static_cast<int64_t>(m->prompt.size());
     for (int t : o.threads) {
-      for (int64_t pos : positions) {
+      for (int64_t pos : m->prompt.empty() ? positions : std::vector<int64_t>{prompt_len}) {
         if (m->n_ctx_hint && pos + kDriftTokens > m->n_ctx_hint) {
           registration_notes().push_back("decode " + m->label + " pos:" + std::to_string(pos) +
                                          " skipped: beyond the model's context (" +
@@ -261,15 +272,16 @@ void register_decode_benchmarks() {
           run_decode(st, *m, pos, t);
         })->UseRealTime();
       }
+      const int64_t n_prefill = m->prompt.empty() ? kPrefillTokens : prompt_len;
       CaseName name{"prefill",
                     {m->label},
-                    {{"tokens", std::to_string(kPrefillTokens)}, {"threads", std::to_string(t)}},
+                    {{"tokens", std::to_string(n_prefill)}, {"threads", std::to_string(t)}},
                     "",
                     "",
                     ""};
       registered_names().push_back(name.str());
-      benchmark::RegisterBenchmark(name.str().c_str(), [m, t](benchmark::State& st) {
-        run_prefill(st, *m, kPrefillTokens, t);
+      benchmark::RegisterBenchmark(name.str().c_str(), [m, t, n_prefill](benchmark::State& st) {
+        run_prefill(st, *m, n_prefill, t);
       })->UseRealTime();
     }
   }
@@ -304,6 +316,10 @@ void prepare_decode_models(const std::string& filter) {
             " proj=" + type_label(m.model->layers().at(0).wq.type) +
             " embd=" + type_label(m.model->tok_embd().type));
     add_context(k + "weight_bytes_per_token", std::to_string(m.model->weight_bytes_per_token()));
+    if (!m.prompt.empty()) {
+      add_context("prompt_file", run_options().prompt_file);
+      add_context(k + "prompt_tokens", std::to_string(m.prompt.size()));
+    }
   }
 }
 

@@ -86,6 +86,10 @@ Our flags (parsed before Google Benchmark's; unknown --bitnet_* flags are an err
   --bitnet_full           the full cross product (every kernel at every shape).
   --bitnet_probe          re-measure this machine's limits (DRAM/cache bandwidth, int8 peak),
                           rewrite the cached probe and exit.
+  --bitnet_prompt_file=F  decode/prefill from the text in F, tokenized by each model's tokenizer
+                          (as bitnet-run -f): prefill/<model>/tokens:L is the L-token prompt,
+                          decode/<model>/pos:L its greedy continuation. Models are resolved at
+                          start to tokenize it.
 Environment: BITNET_DETERMINISTIC=1 fixes every random input (seed 1 unless BITNET_SEED is set);
 BITNET_SEED=N seeds every random input; BITNET_GGUF=PATH is the default model; BITNET_CACHE is
 the cache directory. Every run records its seed and settings in the JSON context.
@@ -148,6 +152,9 @@ Options parse_options(int* argc, char** argv, int cpus) {
     } else if (name == "bitnet_probe") {
       no_value();
       o.refresh_probe = true;
+    } else if (name == "bitnet_prompt_file") {
+      need_value();
+      o.prompt_file = value;
     } else {
       throw UsageError("unknown flag --" + std::string(name) + " (see --help)");
     }

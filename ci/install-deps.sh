@@ -8,7 +8,7 @@ dry=0
 packages=(
   build-essential cmake ninja-build pkg-config git
   libbenchmark-dev libgtest-dev libgmock-dev
-  libcurl4-openssl-dev nlohmann-json3-dev libxsimd-dev xtl-dev libfmt-dev libssl-dev
+  libcurl4-openssl-dev nlohmann-json3-dev libxsimd-dev xtl-dev libfmt-dev libssl-dev libicu-dev
   python3 clang-format
 )
 

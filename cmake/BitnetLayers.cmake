@@ -3,6 +3,7 @@
 # new edge is a deliberate edit of this table, not an accident of target_link_libraries.
 #
 #   formats <- gguf <- fixtures        formats <- kernels <- engine
+#   gguf <- tokenizer (the vocabulary is read from the GGUF keys)
 #   fixtures -> engine only through bitnet_engine_view (the tensor view, header-only)
 set(BITNET_LAYERS
   "bitnet_formats:"
@@ -11,6 +12,7 @@ set(BITNET_LAYERS
   "bitnet_engine:bitnet_kernels,bitnet_engine_view,bitnet_formats"
   "bitnet_gguf:bitnet_formats"
   "bitnet_fixtures:bitnet_gguf,bitnet_formats,bitnet_engine_view,bitnet_kernels"
+  "bitnet_tokenizer:bitnet_gguf"
   "bitnet_results:"
   "bitnet_bench_support:bitnet_results,bitnet_kernels,bitnet_fixtures,bitnet_formats"
   "bitnet_compare:bitnet_results,bitnet_gguf,bitnet_text"

@@ -24,7 +24,7 @@ bitnet_add_gtest(test_decode_2b4t LABELS decode slow
 # (golden README §7: [1, 410, 390, 394, 396] -> these 16 ids), and its exit code for bad usage.
 add_test(NAME decode_cli_matches_llama_cli
          COMMAND bitnet-run -m ${BITNET_TEST_DATA_DIR}/tiny-bitnet-A-TQ2_0.gguf
-                 -p "1 410 390 394 396" -n 16 -t 2 --ctx 256)
+                 --ids "1 410 390 394 396" -n 16 -t 2 --ctx 256)
 set_tests_properties(decode_cli_matches_llama_cli PROPERTIES LABELS decode
   PASS_REGULAR_EXPRESSION "generated ids: 353 71 411 444 311 90 66 65 390 90 90 90 90 450 94 66\ntext:  uD In froZW\\?> quickWWWW hot\\[\\?")
 add_test(NAME decode_cli_usage_error COMMAND bitnet-run -p 1)

@@ -129,7 +129,7 @@ TEST_F(CrossvalFixture, IdenticalGreedyOutputPasses) {
   EXPECT_NE(r.summary.find("16 of 16 steps identical"), std::string::npos) << r.summary;
   // bitnet-run got the peer's prompt ids, not the text.
   const std::string log = slurp(run_log);
-  EXPECT_NE(log.find("\n-p\n1,410,390,394,396\n-n\n16\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("\n--ids\n1,410,390,394,396\n-n\n16\n"), std::string::npos) << log;
 }
 
 TEST_F(CrossvalFixture, DivergenceIsReportedAndFailsTheThreshold) {

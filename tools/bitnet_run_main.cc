@@ -1,5 +1,5 @@
 // bitnet-run: greedy generation with the bitnet_model engine, timed like llama-cli.
-//   bitnet-run -m MODEL|SPEC -p "ids" -n N -t THREADS --ctx C [--json] [--profile]
+//   bitnet-run -m MODEL|SPEC (-p TEXT | -f FILE | --ids "1,2,3") -n N -t THREADS --ctx C [--json]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -18,13 +18,19 @@
 #include "bitnet/fixtures/model_view.h"
 #include "bitnet/gguf/gguf.h"
 #include "bitnet/text/json_bytes.h"
+#include "bitnet/tokenizer/prompt.h"
+#include "prompt_source.h"
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: bitnet-run -m MODEL|SPEC -p "IDS" [options]
+constexpr const char* kUsage =
+    R"(usage: bitnet-run -m MODEL|SPEC (-p TEXT | -f FILE | --ids IDS) [options]
   -m, --model MODEL|SPEC   GGUF path or fixture spec (e.g. synthetic:2b4t:tq2_0)
-  -p, --prompt "IDS"       prompt token ids, separated by spaces or commas
-      --prompt-tokens L    instead of -p: a fixed pseudo-random prompt of L tokens
+  -p, --prompt TEXT        prompt text, tokenized by the model's tokenizer as llama-cli does
+                           (BOS if the model asks, \n \t \xHH escapes, control-token text)
+  -f, --file FILE          prompt text from FILE (one trailing newline dropped, as llama-cli)
+      --ids "IDS"          prompt token ids, separated by spaces or commas (used as given)
+      --prompt-tokens L    a fixed pseudo-random prompt of L tokens
   -n, --n-predict N        tokens to generate (default 16)
   -t, --threads T          threads (default 1)
   -c, --ctx C              context size (default: the model's context_length)
@@ -42,6 +48,7 @@ struct UsageError : std::runtime_error {
 struct Args {
   std::string model;
   std::vector<int32_t> prompt;
+  bitnet::tools::PromptSource prompt_text;
   int64_t prompt_tokens = 0;
   int64_t n_predict = 16;
   int threads = 1;
@@ -73,14 +80,14 @@ std::vector<int32_t> parse_ids(const std::string& s) {
   while (std::getline(in, tok, ',')) {
     std::istringstream words(tok);
     std::string w;
-    while (words >> w) ids.push_back(static_cast<int32_t>(parse_int("-p", w, 0, INT32_MAX)));
+    while (words >> w) ids.push_back(static_cast<int32_t>(parse_int("--ids", w, 0, INT32_MAX)));
   }
   return ids;
 }
 
 Args parse_args(int argc, char** argv) {
   Args a;
-  bool have_prompt = false;
+  int prompts = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string f = argv[i];
     auto value = [&]() -> std::string {
@@ -93,10 +100,18 @@ Args parse_args(int argc, char** argv) {
     } else if (f == "-m" || f == "--model") {
       a.model = value();
     } else if (f == "-p" || f == "--prompt") {
+      a.prompt_text = {bitnet::tools::PromptSource::kText, value()};
+      ++prompts;
+    } else if (f == "-f" || f == "--file") {
+      a.prompt_text = {bitnet::tools::PromptSource::kFile, value()};
+      ++prompts;
+    } else if (f == "--ids") {
       a.prompt = parse_ids(value());
-      have_prompt = true;
+      if (a.prompt.empty()) throw UsageError("--ids: no token ids");
+      ++prompts;
     } else if (f == "--prompt-tokens") {
       a.prompt_tokens = parse_int(f, value(), 1, int64_t{1} << 22);
+      ++prompts;
     } else if (f == "-n" || f == "--n-predict") {
       a.n_predict = parse_int(f, value(), 0, int64_t{1} << 22);
     } else if (f == "-t" || f == "--threads") {
@@ -118,9 +133,8 @@ Args parse_args(int argc, char** argv) {
     }
   }
   if (a.model.empty()) throw UsageError("-m MODEL is required");
-  if (have_prompt == (a.prompt_tokens > 0))
-    throw UsageError("give exactly one of -p IDS and --prompt-tokens L");
-  if (have_prompt && a.prompt.empty()) throw UsageError("-p: no token ids");
+  if (prompts != 1)
+    throw UsageError("give exactly one of -p TEXT, -f FILE, --ids IDS and --prompt-tokens L");
   return a;
 }
 
@@ -176,7 +190,8 @@ int run(const Args& a) {
   const double load_ms = ms_since(t_load);
   const HParams& hp = model.hparams();
 
-  std::vector<int32_t> prompt = a.prompt;
+  const bitnet::tools::PromptText prompt_in = bitnet::tools::load_prompt_text(path, a.prompt_text);
+  std::vector<int32_t> prompt = a.prompt_text.kind ? prompt_in.ids : a.prompt;
   for (int64_t i = 0; i < a.prompt_tokens; ++i)  // fixed, spread over the vocab, no BOS
     prompt.push_back(static_cast<int32_t>((1 + i * 7919) % hp.n_vocab));
 
@@ -254,10 +269,12 @@ int run(const Args& a) {
     std::printf("generated ids:");
     for (int32_t t : out) std::printf(" %d", t);
     std::printf("\n");
-    if (!pieces.empty()) {
-      std::string text;
-      for (int32_t t : out) text += piece_text(pieces[t]);
-      std::printf("text: %s\n", text.c_str());
+    if (prompt_in.tokenizer) {
+      std::printf("text: %s\n", bitnet::tokenizer::pieces_text(*prompt_in.tokenizer, out).c_str());
+    } else if (!pieces.empty()) {
+      std::string s;
+      for (int32_t t : out) s += piece_text(pieces[t]);
+      std::printf("text: %s\n", s.c_str());
     }
     std::fflush(stdout);
     std::fprintf(stderr, "\nbitnet_perf_context_print: %16s = %10.2f ms\n", "load time", load_ms);

@@ -394,7 +394,7 @@ CrossvalReport run_crossval(const CrossvalOptions& opts, const SearchInputs& whe
   std::vector<std::string> ours_argv = {run_bin.string(),
                                         "-m",
                                         opts.model,
-                                        "-p",
+                                        "--ids",
                                         ids_text(rep.prompt_ids),
                                         "-n",
                                         std::to_string(opts.steps),

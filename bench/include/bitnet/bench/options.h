@@ -21,6 +21,7 @@ struct Options {
   std::vector<int> threads;    // thread counts to run; default {1, available CPUs}
   std::optional<Isa> isa;      // --bitnet_isa: pins dispatch and restricts kernel rows
   bool refresh_probe = false;  // --bitnet_probe: re-measure the machine limits and exit
+  std::string prompt_file;     // --bitnet_prompt_file: decode/prefill from this text
   bool help = false;           // --help: our usage (then Google Benchmark's)
   bool deterministic = false;  // BITNET_DETERMINISTIC=1
   uint64_t seed = 0;           // BITNET_SEED, else 1 when deterministic, else random
