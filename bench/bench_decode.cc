@@ -23,6 +23,7 @@
 #include "bitnet/bench/inputs.h"
 #include "bitnet/bench/labels.h"
 #include "bitnet/bench/probe.h"
+#include "bitnet/bench/residency.h"
 #include "bitnet/bench/shapes.h"
 #include "bitnet/engine/engine.h"
 #include "bitnet/engine/model.h"
@@ -182,6 +183,24 @@ void set_counters(benchmark::State& st, const Engine& eng, const DecodeModel& m,
       st.counters[std::string("frac_") + model::Profile::name(part)] = C(p.seconds[part] / total);
 }
 
+// The model file in memory (and written back) before timing; returns its resident fraction.
+double prepare_residency(const DecodeModel& m) {
+  if (m.path.empty()) return -1;
+  make_resident(m.path);
+  return resident_fraction(m.path);
+}
+
+// Residency counters: resident_frac before timing, major_faults of the timed region; a row that
+// read from disk while timed says so in its label.
+void set_residency(benchmark::State& st, double resident, long faults) {
+  using C = benchmark::Counter;
+  st.counters["resident_frac"] = C(resident);
+  st.counters["major_faults"] = C(static_cast<double>(faults));
+  if (faults > 0)
+    st.SetLabel("disk reads: " + std::to_string(faults) +
+                " major page faults while timed (model not resident)");
+}
+
 void run_decode(benchmark::State& st, DecodeModel& m, int64_t pos, int threads) {
   try {
     if (!m.model) throw std::runtime_error("model " + m.spec + " was not prepared");
@@ -201,6 +220,8 @@ void run_decode(benchmark::State& st, DecodeModel& m, int64_t pos, int threads) 
     eng.forward(toks[0]);  // warm-up
     move_to(eng, pos, fill);
     eng.reset_profile();
+    const double resident = prepare_residency(m);
+    const long faults0 = major_faults();
     int64_t i = 0;
     for (auto _ : st) {
       if (eng.n_past() == pos + kDriftTokens) {
@@ -210,7 +231,9 @@ void run_decode(benchmark::State& st, DecodeModel& m, int64_t pos, int threads) 
       }
       benchmark::DoNotOptimize(eng.forward(toks[static_cast<size_t>(i++ % kDriftTokens)]).data());
     }
+    const long faults = major_faults() - faults0;
     set_counters(st, eng, m, threads, 1.0, 1.0);
+    set_residency(st, resident, faults);
     if (std::string err = check_logits(eng, m); !err.empty()) st.SkipWithError(err.c_str());
   } catch (const std::exception& e) {
     st.SkipWithError(e.what());
@@ -225,11 +248,15 @@ void run_prefill(benchmark::State& st, DecodeModel& m, int64_t n_tokens, int thr
         m.prompt.empty() ? tokens_for(*m.model, n_tokens, "prefill/" + m.label) : m.prompt;
     eng.forward(std::span<const int32_t>(toks));  // warm-up
     eng.reset();
+    const double resident = prepare_residency(m);
+    const long faults0 = major_faults();
     for (auto _ : st) {
       eng.reset();  // O(1): empties the KV cache (and the profile: it shows the last pass)
       benchmark::DoNotOptimize(eng.forward(std::span<const int32_t>(toks)).data());
     }
+    const long faults = major_faults() - faults0;
     set_counters(st, eng, m, threads, static_cast<double>(n_tokens), 1.0);
+    set_residency(st, resident, faults);
     if (std::string err = check_logits(eng, m); !err.empty()) st.SkipWithError(err.c_str());
   } catch (const std::exception& e) {
     st.SkipWithError(e.what());

@@ -36,7 +36,7 @@ void run_case(benchmark::State& st, const DequantCase& c) {
   }
   try {
     const KernelInfo& k =
-        c.kernel ? *c.kernel : select_kernel_pinned(Op::kDequant, c.wtype, 1, run_options().isa);
+        c.kernel ? *c.kernel : dispatch_kernel(Op::kDequant, c.wtype, 1, 1, run_options().isa);
     // The first `rows` rows of the matrix the matmul cases use (I2_S: its tensor scale).
     const WeightMatrix& w = weights_for(c.wtype, c.rows, c.K, false);
     const int64_t n = c.rows * c.K;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 
 #include "bitnet/bench/checks.h"
 #include "bitnet/bench/context.h"
+#include "bitnet/bench/csv_reporter.h"
+#include "bitnet/bench/filter.h"
 #include "bitnet/bench/inputs.h"
 #include "bitnet/bench/labels.h"
 #include "bitnet/bench/options.h"
@@ -72,6 +75,15 @@ std::optional<benchmark::ConsoleReporter::OutputOptions> console_options(
   return static_cast<benchmark::ConsoleReporter::OutputOptions>(o);
 }
 
+// The value of the last "--flag=value" argument, or fallback.
+std::string flag_value(const std::vector<std::string>& args, std::string_view prefix,
+                       const std::string& fallback) {
+  std::string v = fallback;
+  for (const std::string& a : args)
+    if (std::string_view(a).starts_with(prefix)) v = a.substr(prefix.size());
+  return v;
+}
+
 // Default --benchmark_min_time per mode (seconds) when the command line gives none: sized so the
 // default run stays within ~10 minutes on a 2-core machine and the quick run within 60 s.
 double default_min_time(Mode m) {
@@ -90,6 +102,10 @@ double default_min_time(Mode m) {
 // records them in the context.
 void prepare_limits(const Options& o) {
   auto& limits = MachineLimits::instance();
+  const CacheSizes levels = limits.cache_levels();
+  add_context("l2_bytes_measured", std::to_string(levels.l2));
+  add_context("l3_bytes_measured", std::to_string(levels.l3));
+  add_context("cold_set_bytes", std::to_string(cold_set_bytes()));
   for (int t : o.threads) {
     for (Limit l : {Limit::kDramRead, Limit::kL3Read, Limit::kL2Read})
       add_context("limit_" + limit_key(l, t, Isa::kScalar), std::to_string(limits.get(l, t)));
@@ -98,6 +114,14 @@ void prepare_limits(const Options& o) {
         add_context("limit_" + limit_key(Limit::kInt8Peak, t, isa),
                     std::to_string(limits.get(Limit::kInt8Peak, t, isa)));
   }
+  // Each level must read at least as fast as the one below it, or bw_frac is meaningless.
+  std::string problems;
+  for (const std::string& p : limits.sanity(o.threads)) {
+    std::fprintf(stderr, "bitnet_benches: warning: probe: %s (re-measure: --bitnet_probe)\n",
+                 p.c_str());
+    problems += (problems.empty() ? "" : "; ") + p;
+  }
+  add_context("probe_sanity", problems.empty() ? "ok" : "WARNING: " + problems);
 }
 
 int run(int argc, char** argv) {
@@ -167,8 +191,20 @@ int run(int argc, char** argv) {
     register_dense_benchmarks();
     register_decode_benchmarks();
     if (!list_only) prepare_decode_models(benchmark::GetBenchmarkFilter());
-    if (!list_only) prepare_limits(o);
+    // The probe and the tuning table only when a selected row needs them: the limits for every
+    // family with bw_frac/peak_frac (all but quant_act), the table for dispatch rows and the
+    // engine (decode/prefill).
+    const std::string filter = benchmark::GetBenchmarkFilter();
+    bool needs_limits = false, needs_table = false;
+    for (const std::string& n : registered_names()) {
+      if (!filter_matches(filter, n + "/real_time")) continue;
+      needs_limits = needs_limits || !n.starts_with("quant_act/");
+      needs_table = needs_table || n.find("/dispatch/") != std::string::npos ||
+                    n.starts_with("decode/") || n.starts_with("prefill/");
+    }
+    if (!list_only && needs_limits) prepare_limits(o);
     add_run_context(o);
+    if (!list_only && needs_table) add_tuning_context(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bitnet_benches: error: %s\n", e.what());
     return 1;
@@ -183,12 +219,26 @@ int run(int argc, char** argv) {
   }
   add_context("notes", notes.empty() ? "(none)" : notes);
 
-  if (const auto opts = console_options(original_args)) {
-    FractionConsoleReporter console(*opts);
-    benchmark::RunSpecifiedBenchmarks(&console);
-  } else {
+  // CSV (display or file) goes through UnionCsvReporter: families report different counters,
+  // which Google Benchmark's CSVReporter cannot write (it aborts).
+  const std::string display = flag_value(original_args, "--benchmark_format=", "console");
+  const std::string file = flag_value(original_args, "--benchmark_out_format=", "json");
+  const bool has_out = !flag_value(original_args, "--benchmark_out=", "").empty();
+  std::unique_ptr<benchmark::BenchmarkReporter> display_reporter, file_reporter;
+  if (display == "csv")
+    display_reporter = std::make_unique<UnionCsvReporter>(true);
+  else if (display == "json")
+    display_reporter = std::make_unique<FiniteJsonReporter>();
+  else if (const auto opts = console_options(original_args))
+    display_reporter = std::make_unique<FractionConsoleReporter>(*opts);
+  if (file == "csv" && has_out) file_reporter = std::make_unique<UnionCsvReporter>(false);
+  if (file == "json" && has_out) file_reporter = std::make_unique<FiniteJsonReporter>();
+  if (file_reporter)  // a null display: Google Benchmark's default for the flags
+    benchmark::RunSpecifiedBenchmarks(display_reporter.get(), file_reporter.get());
+  else if (display_reporter)
+    benchmark::RunSpecifiedBenchmarks(display_reporter.get());
+  else
     benchmark::RunSpecifiedBenchmarks();
-  }
   benchmark::Shutdown();
   return 0;
 }

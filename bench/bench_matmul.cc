@@ -4,6 +4,8 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -26,7 +28,7 @@ namespace {
 
 struct MatCase {
   TypeId wtype;
-  const KernelInfo* kernel;  // nullptr: dispatch (select_kernel at run time)
+  const KernelInfo* kernel;  // nullptr: dispatch (dispatch_kernel at run time)
   int64_t M, K, N;
   int threads;
   bool cold;
@@ -104,7 +106,8 @@ void run_case(benchmark::State& st, const MatCase& c) {
   }
   try {
     const KernelInfo& k =
-        c.kernel ? *c.kernel : select_kernel_pinned(Op::kMatmul, c.wtype, c.N, run_options().isa);
+        c.kernel ? *c.kernel
+                 : dispatch_kernel(Op::kMatmul, c.wtype, c.N, c.threads, run_options().isa);
     const WeightMatrix& w = weights_for(c.wtype, c.M, c.K, c.cold);
     Inputs in = make_inputs(c.wtype, c.K, c.N);
     std::vector<float> y;
@@ -113,12 +116,15 @@ void run_case(benchmark::State& st, const MatCase& c) {
     matmul(a, &pool, &k);  // warm-up: faults in pages, wakes the workers, fills the caches (hot)
     size_t i = 0;
     const size_t n_copies = w.copies.size();
+    const auto t0 = std::chrono::steady_clock::now();
     for (auto _ : st) {
       a.w = w.copies[i];
       i = i + 1 == n_copies ? 0 : i + 1;
       matmul(a, &pool, &k);
       benchmark::ClobberMemory();
     }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     // Output check after the timed loop, bit for bit against the scalar reference.
     const std::vector<float>& ref = reference_values(c);
     std::vector<float> got;
@@ -142,7 +148,20 @@ void run_case(benchmark::State& st, const MatCase& c) {
       const double peak = limits.get(Limit::kInt8Peak, c.threads, *isa);
       st.counters["peak_frac"] = C(ops / peak, C::kIsIterationInvariantRate);
     }
-    st.SetLabel(std::string(k.name));
+    std::string label(k.name);
+    // A cold row cannot beat the DRAM limit by much: if it does, the limit (or the cold set) is
+    // wrong, and the row says so rather than reporting an impossible fraction silently.
+    const double frac =
+        bytes * static_cast<double>(st.iterations()) / std::max(1e-12, seconds) / bw;
+    if (c.cold && frac > 1.1) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf,
+                    " (bw_frac %.2f > 1.1 on a cold row: the probed dram_read is below what this "
+                    "row streams; re-measure with --bitnet_probe on an idle machine)",
+                    frac);
+      label += buf;
+    }
+    st.SetLabel(label);
   } catch (const std::exception& e) {
     st.SkipWithError(e.what());
   }
@@ -154,7 +173,8 @@ bool in_mode(const MatCase& c, bool is_2b4t) {
       return true;
     case Mode::kDefault: {  // every kernel at the 2B4T shapes, dispatch everywhere
       // Scalar code (the references, or what dispatch falls back to) at N <= 8 only: at N = 128
-      // it alone would take most of the 10-minute budget. --bitnet_full runs it everywhere.
+      // it alone would take most of the 10-minute budget. --bitnet_full runs it everywhere. The
+      // static order decides here: registration must not wait for a tuning run.
       const KernelInfo& k =
           c.kernel ? *c.kernel : select_kernel_pinned(Op::kMatmul, c.wtype, c.N, run_options().isa);
       if (k.isa == Isa::kScalar && c.N > 8) return false;

@@ -32,7 +32,7 @@ void run_case(benchmark::State& st, const QuantCase& c) {
   }
   try {
     const KernelInfo& k =
-        c.kernel ? *c.kernel : select_kernel_pinned(Op::kQuantAct, c.feeds, 1, run_options().isa);
+        c.kernel ? *c.kernel : dispatch_kernel(Op::kQuantAct, c.feeds, 1, 1, run_options().isa);
     std::vector<float> x(static_cast<size_t>(c.N * c.K));
     Rng rng(run_options().seed, "quant_act/" + std::to_string(c.K) + "/" + std::to_string(c.N));
     fill_uniform(x, rng);

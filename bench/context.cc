@@ -2,6 +2,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 
@@ -9,11 +12,38 @@
 #include "bitnet/kernels/cpu.h"
 #include "bitnet/kernels/kernel.h"
 #include "bitnet/kernels/registry.h"
+#include "bitnet/kernels/tuning.h"
 #include "bitnet_bench_build_info.h"
 
 extern char** environ;
 
 namespace bitnet::bench {
+namespace {
+
+std::string hex_u64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// The table as compact JSON (a context value is a string): winner, static choice and medians.
+std::string tuning_table_json(TuningTable& table) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const TuneEntry& e : table.entries()) {
+    nlohmann::ordered_json med = nlohmann::ordered_json::object();
+    for (const auto& [name, sec] : e.median_seconds) med[name] = sec * 1e3;
+    j.push_back({{"op", std::string(op_name(e.op))},
+                 {"weights", std::string(type_traits(static_cast<uint32_t>(e.wtype))->name)},
+                 {"n", std::string(n_class_name(e.n_class))},
+                 {"threads", e.threads},
+                 {"kernel", e.kernel},
+                 {"static", e.static_kernel},
+                 {"median_ms", med}});
+  }
+  return j.dump();
+}
+
+}  // namespace
 
 void add_context(const std::string& key, const std::string& value) {
   benchmark::AddCustomContext("bitnet_" + key, value);
@@ -42,23 +72,6 @@ void add_run_context(const Options& opts) {
   add_context("seed", std::to_string(opts.seed));
   add_context("deterministic", opts.deterministic ? "1" : "0");
 
-  // Which kernel dispatch picks per op and format (GEMV and the largest batch).
-  for (TypeId w : {TypeId::kTQ2_0, TypeId::kTQ1_0, TypeId::kI2_S}) {
-    std::string fmt = std::string(type_traits(static_cast<uint32_t>(w))->name);
-    for (char& c : fmt) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (auto [op, n] :
-         {std::pair{Op::kMatmul, int64_t{1}}, std::pair{Op::kMatmul, int64_t{128}},
-          std::pair{Op::kDequant, int64_t{1}}, std::pair{Op::kQuantAct, int64_t{1}}}) {
-      std::string key = "dispatch_" + std::string(op_name(op)) + "_" + fmt;
-      if (op == Op::kMatmul) key += "_n" + std::to_string(n);
-      try {
-        add_context(key, std::string(select_kernel_pinned(op, w, n, opts.isa).name));
-      } catch (const std::exception& e) {
-        add_context(key, std::string("none: ") + e.what());
-      }
-    }
-  }
-
   auto& limits = MachineLimits::instance();
   add_context("probe_cache",
               limits.cache_path() + (limits.loaded_from_cache() ? " (loaded)" : " (measured now)"));
@@ -69,6 +82,41 @@ void add_run_context(const Options& opts) {
     if (std::strncmp(*e, "BITNET_", 7) == 0) env << (env.tellp() > 0 ? " " : "") << *e;
   }
   add_context("environment", env.str().empty() ? "(none)" : env.str());
+}
+
+void add_tuning_context(const Options& opts) {
+  // The measured dispatch table (made now if this machine has none for these thread counts),
+  // then which kernel dispatch picks per op, format, column class and thread count.
+  const bool tuned = !opts.isa && tuning_enabled();
+  if (tuned) {
+    auto& table = TuningTable::instance();
+    for (int t : opts.threads) table.ensure(t);
+    add_context("tuning", "measured: " + table.status() + " (" + table.path() + ")");
+    add_context("tuning_kernel_set", hex_u64(kernel_set_hash()));
+    add_context("tuning_table", tuning_table_json(table));
+  } else {
+    add_context("tuning", opts.isa ? "off: ISA pinned (static order)"
+                                   : "off: BITNET_TUNE=off (static order)");
+  }
+  for (TypeId w : {TypeId::kTQ2_0, TypeId::kTQ1_0, TypeId::kI2_S}) {
+    std::string fmt = std::string(type_traits(static_cast<uint32_t>(w))->name);
+    for (char& c : fmt) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (Op op : {Op::kMatmul, Op::kDequant, Op::kQuantAct}) {
+      const int classes = op == Op::kMatmul ? kNClasses : 1;
+      for (int cls = 0; cls < classes; ++cls)
+        for (int t : op == Op::kMatmul ? opts.threads : std::vector<int>{1}) {
+          std::string key = "dispatch_" + std::string(op_name(op)) + "_" + fmt;
+          if (op == Op::kMatmul)
+            key += "_n" + std::string(n_class_name(cls)) + "_t" + std::to_string(t);
+          try {
+            add_context(
+                key, std::string(dispatch_kernel(op, w, n_class_columns(cls), t, opts.isa).name));
+          } catch (const std::exception& e) {
+            add_context(key, std::string("none: ") + e.what());
+          }
+        }
+    }
+  }
 }
 
 }  // namespace bitnet::bench

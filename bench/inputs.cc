@@ -73,7 +73,11 @@ ThreadPool& pool_for(int threads) {
 }
 
 size_t cold_set_bytes() {
-  return 4 * cache_sizes().l3;
+  // 4x the measured last level, but never more than a quarter of RAM (a CI runner with a
+  // hypervisor-reported 480 MiB L3 would otherwise allocate ~2 GB per cold case).
+  const size_t ram = physical_memory_bytes();
+  const size_t cap = ram ? ram / 4 : size_t{1} << 30;
+  return std::min(4 * measured_cache_sizes().l3, cap);
 }
 
 const WeightMatrix& weights_for(TypeId wtype, int64_t M, int64_t K, bool cold) {

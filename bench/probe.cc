@@ -25,7 +25,7 @@ namespace bitnet::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kProbeFormatVersion = 1;
+constexpr int kProbeFormatVersion = 2;  // 2: measured cache levels
 
 size_t sysfs_cache_size(int level) {
   for (int index = 0; index < 8; ++index) {
@@ -157,10 +157,56 @@ const CacheSizes& cache_sizes() {
   return sizes;
 }
 
-double measure_limit(Limit l, int threads, Isa isa, double seconds) {
+size_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : 0;
+}
+
+namespace {
+
+size_t quarter_of_ram() {
+  const size_t ram = physical_memory_bytes();
+  return ram ? ram / 4 : size_t{1} << 30;
+}
+
+double read_rate(size_t bytes, int threads, double seconds) {
+  auto read = cpu_has(Isa::kAvx2) ? read_bytes_avx2 : read_bytes_generic;
+  return best_rate(
+      threads, seconds, [bytes](int) { return alloc_filled(bytes); },
+      [bytes, read](const Buffer& b, uint64_t* sink) {
+        *sink += read(b.get(), bytes / 64 * 64);
+        return static_cast<double>(bytes / 64 * 64);
+      });
+}
+
+}  // namespace
+
+CacheSizes sizes_from_sweep(const CacheSizes& reported,
+                            const std::vector<std::pair<size_t, double>>& sweep) {
+  CacheSizes out = reported;
+  if (sweep.size() < 3) return out;
+  const double dram = sweep.back().second;
+  size_t l3 = 0;
+  for (const auto& [bytes, rate] : sweep)
+    if (rate >= 1.5 * dram) l3 = bytes;
+  if (l3 > 0) out.l3 = std::min(reported.l3, l3);
+  // The L3 plateau: the rate at about half the measured L3.
+  double l3_rate = 0;
+  for (const auto& [bytes, rate] : sweep)
+    if (bytes <= out.l3 / 2) l3_rate = rate;
+  size_t l2 = 0;
+  for (const auto& [bytes, rate] : sweep)
+    if (bytes <= reported.l2 && l3_rate > 0 && rate >= 1.2 * l3_rate) l2 = bytes;
+  if (l2 > 0) out.l2 = std::min(reported.l2, l2);
+  if (out.l2 >= out.l3) out.l2 = std::min(reported.l2, out.l3 / 2);
+  return out;
+}
+
+double measure_limit(Limit l, int threads, Isa isa, double seconds,
+                     std::optional<CacheSizes> sizes) {
   seconds = std::max(seconds, 0.05);
   if (threads < 1) throw std::invalid_argument("probe: threads must be >= 1");
-  const CacheSizes& cs = cache_sizes();
+  const CacheSizes cs = sizes ? *sizes : measured_cache_sizes();
   if (l == Limit::kInt8Peak) {
     uint64_t (*loop)(uint64_t, uint64_t*) = nullptr;
     if (isa == Isa::kAvx2) loop = int8_peak_avx2;
@@ -178,10 +224,11 @@ double measure_limit(Limit l, int threads, Isa isa, double seconds) {
   }
   size_t per_thread = 0;
   switch (l) {
-    case Limit::kDramRead:  // 4x the L3 (at least 64 MiB) in total: every pass misses the caches
-      per_thread = std::max<size_t>(4 * cs.l3, size_t{64} << 20) / threads;
+    case Limit::kDramRead:  // 8x the measured L3 (>= 64 MiB, <= RAM/4) in total: all misses
+      per_thread =
+          std::min(std::max<size_t>(8 * cs.l3, size_t{64} << 20), quarter_of_ram()) / threads;
       break;
-    case Limit::kL3Read:  // half the shared L3
+    case Limit::kL3Read:  // half the measured L3
       per_thread = cs.l3 / 2 / threads;
       break;
     case Limit::kL2Read:  // half of each core's L2
@@ -261,19 +308,68 @@ void MachineLimits::save() {
   }
 }
 
+CacheSizes MachineLimits::cache_levels_locked() {
+  const CacheSizes& reported = cache_sizes();
+  auto l2 = values_.find("measured_l2_bytes"), l3 = values_.find("measured_l3_bytes");
+  if (l2 != values_.end() && l3 != values_.end())
+    return {static_cast<size_t>(l2->second), static_cast<size_t>(l3->second)};
+  std::fprintf(stderr, "bitnet_benches: sweeping read bandwidth over working-set sizes ...\n");
+  const size_t top = std::min(2 * reported.l3, quarter_of_ram());
+  std::vector<std::pair<size_t, double>> sweep;
+  for (size_t bytes = size_t{64} << 10; bytes <= top; bytes *= 2) {
+    const double rate = read_rate(bytes, 1, 0.08);
+    sweep.push_back({bytes, rate});
+    values_["sweep_read/" + std::to_string(bytes)] = rate;
+  }
+  const CacheSizes m = sizes_from_sweep(reported, sweep);
+  values_["measured_l2_bytes"] = static_cast<double>(m.l2);
+  values_["measured_l3_bytes"] = static_cast<double>(m.l3);
+  save();
+  return m;
+}
+
+CacheSizes MachineLimits::cache_levels() {
+  std::lock_guard lock(mu_);
+  return cache_levels_locked();
+}
+
+CacheSizes measured_cache_sizes() {
+  return MachineLimits::instance().cache_levels();
+}
+
+std::vector<std::string> MachineLimits::sanity(const std::vector<int>& threads) {
+  std::vector<std::string> out;
+  for (int t : threads) {
+    const double l2 = get(Limit::kL2Read, t), l3 = get(Limit::kL3Read, t),
+                 dram = get(Limit::kDramRead, t);
+    char buf[160];
+    if (l2 < l3) {
+      std::snprintf(buf, sizeof buf, "threads %d: l2_read %.3g B/s < l3_read %.3g B/s", t, l2, l3);
+      out.push_back(buf);
+    }
+    if (l3 < dram) {
+      std::snprintf(buf, sizeof buf, "threads %d: l3_read %.3g B/s < dram_read %.3g B/s", t, l3,
+                    dram);
+      out.push_back(buf);
+    }
+  }
+  return out;
+}
+
 double MachineLimits::get(Limit l, int threads, Isa isa) {
   std::lock_guard lock(mu_);
   const std::string key = limit_key(l, threads, isa);
   if (auto it = values_.find(key); it != values_.end()) return it->second;
+  const CacheSizes sizes = cache_levels_locked();
   std::fprintf(stderr, "bitnet_benches: probing %s ...\n", key.c_str());
-  double v = measure_limit(l, threads, isa);
+  double v = measure_limit(l, threads, isa, 0.5, sizes);
   values_[key] = v;
   save();
   return v;
 }
 
 double MachineLimits::read_bandwidth_for(size_t working_set, int threads, bool cold) {
-  const CacheSizes& cs = cache_sizes();
+  const CacheSizes cs = cache_levels();
   if (cold || working_set > cs.l3) return get(Limit::kDramRead, threads);
   if (working_set <= cs.l2 * static_cast<size_t>(threads)) return get(Limit::kL2Read, threads);
   return get(Limit::kL3Read, threads);

@@ -34,6 +34,14 @@ done
 [[ -n "$MODEL" ]] || { echo "compare.sh: -m MODEL is required" >&2; usage 2; }
 [[ -f "$MODEL" ]] || { echo "compare.sh: model file '$MODEL' does not exist" >&2; exit 2; }
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: -r must be a positive integer" >&2; exit 2; }
+# Our prefill cases always use OUR_PROMPT tokens (bench/shapes.h kPrefillTokens); a peer run at
+# another length would put unlike prefills side by side.
+OUR_PROMPT=128
+if [[ "$N_PROMPT" != 0 && "$N_PROMPT" != "$OUR_PROMPT" ]]; then
+  echo "compare.sh: -p $N_PROMPT: our prefill cases use $OUR_PROMPT prompt tokens, so the peer's" \
+    "prefill would be compared at an unlike length; use -p $OUR_PROMPT (or -p 0 for decode only)" >&2
+  exit 2
+fi
 
 BENCH=${BITNET_BENCHES:-$BUILD_DIR/bin/bitnet_benches}
 COMPARE=${BITNET_COMPARE:-$BUILD_DIR/bin/bitnet-compare}
@@ -48,12 +56,22 @@ FILTER=${FILTER:-'^(decode|prefill)/'}
 peer_args=(-m "$MODEL" -t "$THREADS" -p "$N_PROMPT" -n "$N_GEN" -r 1 --time-unit ns)
 [[ -n "$LLAMA_DIR" ]] && peer_args+=(--llama-dir "$LLAMA_DIR")
 
+# Before every timed run, ours or the peer's: the model written back and read into the page cache
+# (these VMs drop file pages unused for about a minute, and a model just generated may still be
+# under writeback: either turns decode into disk reads). Our rows also report resident_frac and
+# the major faults of their timed region.
+make_resident() {
+  sync "$MODEL" 2>/dev/null || sync
+  cat "$MODEL" >/dev/null
+}
 run_ours() {
+  make_resident
   "$BENCH" --bitnet_model="$MODEL" --bitnet_threads="$THREADS" --benchmark_filter="$FILTER" \
     --benchmark_repetitions=1 --benchmark_out="$OUT/ours-$1.json" --benchmark_out_format=json >/dev/null
 }
 run_peer() {
   local rc=0
+  make_resident
   "$COMPARE" "${peer_args[@]}" -o "$OUT/peer-$1.json" || rc=$?
   if [[ $rc -ne 0 ]]; then
     echo "compare.sh: bitnet-compare failed (exit $rc) in round $1" >&2

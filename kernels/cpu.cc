@@ -4,8 +4,10 @@
 
 #include <cpuid.h>
 
+#include <bit>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace bitnet {
 namespace {
@@ -53,32 +55,63 @@ const CpuFeatures& cpu_features() {
   return f;
 }
 
-bool cpu_has(Isa isa) {
+uint32_t cpu_feature_bits() {
   const CpuFeatures& f = cpu_features();
-  const bool avx2 = f.os_ymm && f.avx && f.avx2 && f.fma && f.f16c && f.bmi2;
-  const bool avx512 =
-      avx2 && f.os_zmm && f.avx512f && f.avx512cd && f.avx512dq && f.avx512bw && f.avx512vl;
+  uint32_t bits = 0;
+  if (f.sse41 && f.ssse3) bits |= kFeatSse41;
+  if (f.os_ymm && f.avx && f.avx2 && f.fma && f.f16c && f.bmi2) bits |= kFeatAvx2;
+  if (f.os_zmm && f.avx512f && f.avx512cd && f.avx512dq && f.avx512bw && f.avx512vl)
+    bits |= kFeatAvx512;
+  if (f.os_zmm && f.avx512vnni) bits |= kFeatAvx512Vnni;
+  if (f.os_ymm && f.avxvnni) bits |= kFeatAvxVnni;
+  return bits;
+}
+
+uint32_t isa_features(Isa isa) {
   switch (isa) {
     case Isa::kScalar:
-      return true;
+      return 0;
     case Isa::kSse41:
-      return f.sse41 && f.ssse3;
+      return kFeatSse41;
     case Isa::kAvx2:
-      return avx2;
+      return kFeatSse41 | kFeatAvx2;
     case Isa::kAvx512:
-      return avx512;
+      return kFeatSse41 | kFeatAvx2 | kFeatAvx512;
     case Isa::kAvx512Vnni:
-      return avx512 && f.avx512vnni;
+      return kFeatSse41 | kFeatAvx2 | kFeatAvx512 | kFeatAvx512Vnni;
     case Isa::kCount:
       break;
   }
-  return false;
+  return ~0u;  // not an ISA: nothing runs it
+}
+
+std::string feature_names(uint32_t bits) {
+  const std::pair<uint32_t, const char*> names[] = {{kFeatSse41, "sse41"},
+                                                    {kFeatAvx2, "avx2"},
+                                                    {kFeatAvx512, "avx512"},
+                                                    {kFeatAvx512Vnni, "avx512vnni"},
+                                                    {kFeatAvxVnni, "avxvnni"}};
+  std::string out;
+  for (const auto& [bit, name] : names)
+    if (bits & bit) {
+      if (!out.empty()) out += '+';
+      out += name;
+    }
+  return out.empty() ? "none" : out;
+}
+
+bool cpu_has(Isa isa) {
+  return (isa_features(isa) & ~cpu_feature_bits()) == 0;
 }
 
 Isa best_cpu_isa() {
-  for (int i = static_cast<int>(Isa::kCount) - 1; i > 0; --i)
-    if (cpu_has(static_cast<Isa>(i))) return static_cast<Isa>(i);
-  return Isa::kScalar;
+  Isa best = Isa::kScalar;
+  for (int i = 1; i < static_cast<int>(Isa::kCount); ++i) {
+    const Isa isa = static_cast<Isa>(i);
+    if (cpu_has(isa) && std::popcount(isa_features(isa)) > std::popcount(isa_features(best)))
+      best = isa;
+  }
+  return best;
 }
 
 std::string cpu_model_name() {

@@ -1,5 +1,7 @@
-// Runtime kernel selection and the BITNET_ISA pin (rule documented in registry.h).
+// Runtime kernel selection: the static order, the BITNET_ISA pin and the measured table
+// (rules documented in registry.h).
 // Compiled with baseline flags only: nothing here may execute an instruction of a pinned ISA.
+#include <bit>
 #include <cctype>
 #include <cstdlib>
 #include <stdexcept>
@@ -7,6 +9,7 @@
 
 #include "bitnet/kernels/cpu.h"
 #include "bitnet/kernels/registry.h"
+#include "bitnet/kernels/tuning.h"
 
 namespace bitnet {
 namespace {
@@ -19,23 +22,20 @@ bool matches(const KernelInfo& k, Op op, TypeId wtype, std::optional<TypeId> aty
   if (op == Op::kQuantAct) return k.atype == act_type_for(wtype);
   return k.wtype == wtype;
 }
-
 std::string type_name(TypeId t) {
   const auto tr = type_traits(static_cast<uint32_t>(t));
   return tr ? std::string(tr->name) : "id " + std::to_string(static_cast<uint32_t>(t));
 }
 
-// Better-than for two kernels of the same ISA (see registry.h, step 3).
-bool better_tile(const KernelInfo& a, const KernelInfo& b, int64_t n_cols) {
-  if (n_cols <= 1) {
-    const bool ga = a.tile_n == 1, gb = b.tile_n == 1;
-    if (ga != gb) return ga;
-  } else {
-    const bool fa = a.tile_n <= n_cols, fb = b.tile_n <= n_cols;
-    if (fa != fb) return fa;
-    if (a.tile_n != b.tile_n) return fa ? a.tile_n > b.tile_n : a.tile_n < b.tile_n;
-  }
-  return a.tile_m > b.tile_m;
+// Hand-tuned kernels before the portable xsimd tier before the scalar references.
+int tier(const KernelInfo& k) {
+  if (k.isa == Isa::kScalar) return 0;
+  return k.name.ends_with("_xsimd") ? 1 : 2;
+}
+
+// Kernel a's features are a subset of the pin's (what "at or below the pin" means for sets).
+bool within(Isa a, Isa pin) {
+  return (isa_features(a) & ~isa_features(pin)) == 0;
 }
 
 }  // namespace
@@ -76,23 +76,37 @@ Isa active_isa_pin() {
   return pin ? *pin : best_cpu_isa();
 }
 
+bool static_order_before(const KernelInfo& a, const KernelInfo& b, int64_t n_cols,
+                         std::optional<Isa> pin) {
+  if (pin && (a.isa == *pin) != (b.isa == *pin)) return a.isa == *pin;
+  if (n_cols <= 1) {
+    const bool ga = a.tile_n == 1, gb = b.tile_n == 1;
+    if (ga != gb) return ga;
+  } else {
+    const bool fa = a.tile_n <= n_cols, fb = b.tile_n <= n_cols;
+    if (fa != fb) return fa;
+    if (a.tile_n != b.tile_n) return fa ? a.tile_n > b.tile_n : a.tile_n < b.tile_n;
+  }
+  if (tier(a) != tier(b)) return tier(a) > tier(b);
+  if (a.tile_m != b.tile_m) return a.tile_m > b.tile_m;
+  const int fa = std::popcount(isa_features(a.isa)), fb = std::popcount(isa_features(b.isa));
+  return fa > fb;
+}
+
 namespace {
 
-// The rule of registry.h for every op; atype: see matches().
+// The static order of registry.h for every op; atype: see matches().
 const KernelInfo& select(Op op, TypeId wtype, std::optional<TypeId> atype, int64_t n_cols,
                          std::optional<Isa> pin) {
   if (pin && !cpu_has(*pin))
     throw std::runtime_error("ISA pin " + std::string(isa_name(*pin)) + ": this CPU (" +
                              cpu_model_name() +
                              ") cannot run it; its features: " + cpu_features_string());
-  const int ceiling = static_cast<int>(pin ? *pin : best_cpu_isa());
   const KernelInfo* best = nullptr;
   for (const KernelInfo& k : all_kernels()) {
-    if (!matches(k, op, wtype, atype) || static_cast<int>(k.isa) > ceiling || !cpu_has(k.isa))
+    if (!matches(k, op, wtype, atype) || !cpu_has(k.isa) || (pin && !within(k.isa, *pin)))
       continue;
-    if (best == nullptr || k.isa > best->isa ||
-        (k.isa == best->isa && better_tile(k, *best, n_cols)))
-      best = &k;
+    if (best == nullptr || static_order_before(k, *best, n_cols, pin)) best = &k;
   }
   if (best == nullptr)
     throw std::invalid_argument("no " + std::string(op_name(op)) + " kernel for " +
@@ -116,8 +130,16 @@ const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols,
   return select(op, wtype, std::nullopt, n_cols, pin);
 }
 
-const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols) {
-  return select_kernel_pinned(op, wtype, n_cols, isa_pin());
+const KernelInfo& dispatch_kernel(Op op, TypeId wtype, int64_t n_cols, int threads,
+                                  std::optional<Isa> pin) {
+  // A pin is an explicit request: it bypasses the measured table.
+  if (pin || !tuning_enabled()) return select_kernel_pinned(op, wtype, n_cols, pin);
+  (void)act_type_for(wtype);  // the same error as the static path for a non-ternary format
+  return TuningTable::instance().choose(op, wtype, n_cols, threads);
+}
+
+const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols, int threads) {
+  return dispatch_kernel(op, wtype, n_cols, threads, isa_pin());
 }
 
 const KernelInfo& reference_kernel(Op op, TypeId wtype) {

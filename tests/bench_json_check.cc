@@ -40,7 +40,8 @@ std::vector<std::string> required_counters(const std::string& family) {
     return {"bytes_per_second", "items_per_second", "bits_per_weight", "bw_frac"};
   if (family == "quant_act") return {"bytes_per_second", "items_per_second"};
   if (family == "decode" || family == "prefill")
-    return {"tokens_per_second", "weight_bytes_per_token", "bw_frac"};
+    return {"tokens_per_second", "weight_bytes_per_token", "bw_frac", "resident_frac",
+            "major_faults"};
   return {};
 }
 
@@ -135,10 +136,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_json_check: %s: no context/benchmarks\n", argv[1]);
     return 1;
   }
-  for (const char* key : {"bitnet_version", "bitnet_git_commit", "bitnet_compiler",
-                          "bitnet_cxx_flags", "bitnet_cpu_model", "bitnet_cpu_features",
-                          "bitnet_threads", "bitnet_seed", "bitnet_mode", "bitnet_environment",
-                          "bitnet_dispatch_matmul_tq2_0_n1", "bitnet_limit_dram_read/threads:1"}) {
+  for (const char* key :
+       {"bitnet_version", "bitnet_git_commit", "bitnet_compiler", "bitnet_cxx_flags",
+        "bitnet_cpu_model", "bitnet_cpu_features", "bitnet_threads", "bitnet_seed", "bitnet_mode",
+        "bitnet_environment", "bitnet_dispatch_matmul_tq2_0_n1_t1", "bitnet_tuning",
+        "bitnet_limit_dram_read/threads:1"}) {
     if (!j["context"].contains(key)) error(std::string("context lacks ") + key);
   }
   std::set<std::string> families;

@@ -1,6 +1,8 @@
 # Kernel tests. Labels: kernels, unit.
 bitnet_add_gtest(test_kernels_registry LABELS kernels unit
   SOURCES test_kernels_registry.cc LIBS bitnet_kernels)
+bitnet_add_gtest(test_kernels_tuning LABELS kernels unit
+  SOURCES test_kernels_tuning.cc LIBS bitnet_kernels nlohmann_json::nlohmann_json)
 bitnet_add_gtest(test_kernels_threadpool LABELS kernels unit
   SOURCES test_kernels_threadpool.cc LIBS bitnet_kernels)
 bitnet_add_gtest(test_kernels_fp16 LABELS kernels unit
@@ -47,3 +49,37 @@ bitnet_add_gtest(test_kernels_quantize_tool LABELS kernels unit
 target_compile_definitions(test_kernels_quantize_tool PRIVATE
   BITNET_QUANTIZE_EXE="$<TARGET_FILE:bitnet-quantize>")
 add_dependencies(test_kernels_quantize_tool bitnet-quantize)
+# The measured dispatch table end to end, in a private cache: `tune` makes it (one thread),
+# `list` then shows it and the kernels it selects. Labelled "tuning": BITNET_TUNE stays on.
+set(_tune_cache ${CMAKE_BINARY_DIR}/tests/tuning-cache)
+add_test(NAME kernels_cli_tune
+  COMMAND ${CMAKE_COMMAND} -E env BITNET_CACHE=${_tune_cache} BITNET_TUNE=on
+          $<TARGET_FILE:bitnet-kernels> tune --threads 1)
+set_tests_properties(kernels_cli_tune PROPERTIES LABELS "kernels;tuning" TIMEOUT 300
+  FIXTURES_SETUP tuning_table
+  PASS_REGULAR_EXPRESSION "measured dispatch table .*matmul +TQ2_0 +64\\+ +1 ")
+add_test(NAME kernels_cli_list_tuned
+  COMMAND ${CMAKE_COMMAND} -E env BITNET_CACHE=${_tune_cache} BITNET_TUNE=on
+          $<TARGET_FILE:bitnet-kernels> list)
+set_tests_properties(kernels_cli_list_tuned PROPERTIES LABELS "kernels;tuning"
+  FIXTURES_REQUIRED tuning_table
+  PASS_REGULAR_EXPRESSION "dispatch: measured table .*\\(loaded\\)")
+add_test(NAME kernels_cli_tune_bad_threads COMMAND bitnet-kernels tune --threads 0)
+set_tests_properties(kernels_cli_tune_bad_threads PROPERTIES LABELS "kernels;unit"
+  WILL_FAIL TRUE)
+# The dispatch check over suite results (hand-made JSON in tests/data/dispatch): same kernel as
+# the fastest row or within 5 % passes; a different kernel 30 % slower fails.
+add_test(NAME dispatch_check_pass
+  COMMAND bitnet-dispatch-check ${CMAKE_CURRENT_SOURCE_DIR}/data/dispatch/pass.json)
+set_tests_properties(dispatch_check_pass PROPERTIES LABELS "kernels;unit"
+  PASS_REGULAR_EXPRESSION "PASS: 2 cases: 1 dispatch ran the fastest row's kernel, 1 within 5 %")
+add_test(NAME dispatch_check_fail
+  COMMAND bitnet-dispatch-check ${CMAKE_CURRENT_SOURCE_DIR}/data/dispatch/fail.json)
+set_tests_properties(dispatch_check_fail PROPERTIES LABELS "kernels;unit" WILL_FAIL TRUE)
+add_test(NAME dispatch_check_fail_names_case
+  COMMAND bitnet-dispatch-check ${CMAKE_CURRENT_SOURCE_DIR}/data/dispatch/fail.json)
+set_tests_properties(dispatch_check_fail_names_case PROPERTIES LABELS "kernels;unit"
+  PASS_REGULAR_EXPRESSION "FAIL gemm/i2_s M:6912 K:2560 N:128 threads:1 hot .*1.300x")
+add_test(NAME dispatch_check_tolerance
+  COMMAND bitnet-dispatch-check --tolerance 35 ${CMAKE_CURRENT_SOURCE_DIR}/data/dispatch/fail.json)
+set_tests_properties(dispatch_check_tolerance PROPERTIES LABELS "kernels;unit")

@@ -1,9 +1,14 @@
 // The suite's helpers: probe measurements and keys, cold-weight rotation, seeded inputs, labels.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -13,6 +18,7 @@
 #include "bitnet/bench/inputs.h"
 #include "bitnet/bench/labels.h"
 #include "bitnet/bench/probe.h"
+#include "bitnet/bench/residency.h"
 #include "bitnet/kernels/cpu.h"
 #include "bitnet/kernels/registry.h"
 
@@ -45,9 +51,57 @@ TEST(BenchProbe, Int8PeakNeedsTheIsa) {
   }
 }
 
-TEST(BenchSupport, ColdSetExceedsFourL3sWithIdenticalCopies) {
+// A hypervisor reporting a 480 MiB L3 for a 32 MiB one: the sweep's knees cap both levels.
+TEST(BenchProbe, CacheLevelsComeFromTheSweepKnees) {
+  std::vector<std::pair<size_t, double>> sweep;
+  for (size_t b = size_t{64} << 10; b <= size_t{960} << 20; b *= 2)
+    sweep.push_back({b, b <= (size_t{1} << 20) ? 100e9 : b <= (size_t{32} << 20) ? 45e9 : 15e9});
+  const CacheSizes got = sizes_from_sweep({size_t{2} << 20, size_t{480} << 20}, sweep);
+  EXPECT_EQ(got.l3, size_t{32} << 20);
+  EXPECT_EQ(got.l2, size_t{1} << 20);
+  // Never above what was reported.
+  const CacheSizes small = sizes_from_sweep({size_t{512} << 10, size_t{16} << 20}, sweep);
+  EXPECT_EQ(small.l3, size_t{16} << 20);
+  EXPECT_EQ(small.l2, size_t{512} << 10);
+  // A flat (noisy, knee-less) sweep keeps the reported sizes' order sane.
+  std::vector<std::pair<size_t, double>> flat;
+  for (size_t b = size_t{64} << 10; b <= size_t{64} << 20; b *= 2) flat.push_back({b, 20e9});
+  const CacheSizes f = sizes_from_sweep({size_t{1} << 20, size_t{32} << 20}, flat);
+  EXPECT_LT(f.l2, f.l3);
+}
+
+TEST(BenchSupport, ColdSetIsCappedByRam) {
+  EXPECT_LE(cold_set_bytes(), std::max<size_t>(physical_memory_bytes() / 4, 1));
+  EXPECT_GE(cold_set_bytes(), measured_cache_sizes().l3);
+}
+
+TEST(BenchResidency, MakeResidentLeavesTheWholeFileInMemory) {
+  const std::string path = ::testing::TempDir() + "residency-" + std::to_string(getpid()) + ".bin";
+  {
+    std::ofstream out(path, std::ios::binary);
+    std::string block(1 << 20, 'x');
+    for (int i = 0; i < 8; ++i) out << block;
+  }
+  // Drop what we can of it from the page cache (advice: may keep some), then bring it back.
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ::fdatasync(fd);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  ::close(fd);
+  const double before = resident_fraction(path);
+  EXPECT_GE(before, 0.0);
+  EXPECT_LE(before, 1.0);
+  make_resident(path);
+  EXPECT_DOUBLE_EQ(resident_fraction(path), 1.0);
+  EXPECT_GE(major_faults(), 0);
+  std::remove(path.c_str());
+  EXPECT_EQ(resident_fraction(path), -1);  // gone: unknown, not "resident"
+  EXPECT_THROW(make_resident(path), std::runtime_error);
+}
+
+TEST(BenchSupport, ColdSetFillsTheColdSetSizeWithIdenticalCopies) {
   const WeightMatrix& w = weights_for(TypeId::kTQ2_0, 640, 2560, true);
-  EXPECT_GE(w.copies.size() * w.tensor_bytes, 4 * cache_sizes().l3);
+  EXPECT_GE(w.copies.size() * w.tensor_bytes, cold_set_bytes());
   ASSERT_GE(w.copies.size(), 2u);
   EXPECT_EQ(std::memcmp(w.copies.front(), w.copies.back(), w.tensor_bytes), 0);
   const WeightMatrix& hot = weights_for(TypeId::kTQ2_0, 640, 2560, false);

@@ -185,5 +185,34 @@ TEST(CompareGbench, SideBySideWithNothingInCommon) {
   EXPECT_NE(format_side_by_side(side).find("no matching"), std::string::npos);
 }
 
+TEST(CompareGbench, UnlikePrefillLengthsAreFlaggedWithoutARatio) {
+  auto doc = [](const std::string& name) {
+    nlohmann::json d;
+    d["benchmarks"] = nlohmann::json::array({{{"name", name},
+                                              {"run_name", name},
+                                              {"run_type", "iteration"},
+                                              {"real_time", 1.0},
+                                              {"tokens_per_second", 1000.0}}});
+    return d;
+  };
+  const auto ours = collect_cases({doc("prefill/m/tokens:128/threads:1/real_time")});
+  const auto peer32 = collect_cases({doc("peer/llama.cpp/prefill/m/tokens:32/threads:1")});
+  const auto peer128 = collect_cases({doc("peer/llama.cpp/prefill/m/tokens:128/threads:1")});
+  ASSERT_EQ(ours.size(), 1u);
+  EXPECT_EQ(ours[0].tokens, 128);
+  auto side = side_by_side(ours, peer32);
+  ASSERT_EQ(side.size(), 1u);
+  EXPECT_TRUE(side[0].unlike);
+  EXPECT_EQ(side[0].ratio, 0);
+  const std::string table = format_side_by_side(side);
+  EXPECT_NE(table.find("unlike"), std::string::npos) << table;
+  EXPECT_NE(table.find("has 128 prompt tokens"), std::string::npos) << table;
+  EXPECT_EQ(table.find("1.000x"), std::string::npos) << table;
+  side = side_by_side(ours, peer128);
+  ASSERT_EQ(side.size(), 1u);
+  EXPECT_FALSE(side[0].unlike);
+  EXPECT_DOUBLE_EQ(side[0].ratio, 1.0);
+}
+
 }  // namespace
 }  // namespace bitnet::compare

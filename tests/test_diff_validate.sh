@@ -42,6 +42,40 @@ if [[ -x "$build/bin/bitnet-kernels" ]]; then
   echo "ok: cpu item"
 fi
 
+# Machine: the load line always (its verdict follows the load at hand), governor/turbo lines.
+rc=0
+"$v" --build-dir "$build" --only machine >"$tmp/out" 2>&1 || rc=$?
+grep -Eq "^(OK|WARN|FAIL) +machine: load average [0-9.]+ .* on [0-9]+ CPUs" "$tmp/out" || { cat "$tmp/out"; fail "no load line"; }
+grep -Eq "^(OK|WARN) +machine: (frequency governor|turbo|boost)" "$tmp/out" || { cat "$tmp/out"; fail "no frequency line"; }
+if grep -q "^FAIL" "$tmp/out"; then
+  [[ $rc == 1 ]] || fail "a FAIL line but exit $rc"
+  grep -A1 "^FAIL  machine: load" "$tmp/out" | grep -q "fix: wait until 'uptime'" || fail "load FAIL without the fix"
+else
+  [[ $rc == 0 ]] || fail "no FAIL line but exit $rc"
+fi
+echo "ok: machine item (exit $rc)"
+
+# Tuning and probe in an empty cache: WARN with the command that makes them.
+if [[ -x "$build/bin/bitnet-kernels" ]]; then
+  BITNET_TUNE=on check 0 --only tuning
+  grep -A1 "^WARN  tuning: static order (no tuning table yet" "$tmp/out" | grep -q "fix: .*bitnet-kernels tune" ||
+    { cat "$tmp/out"; fail "missing tuning table not reported with its fix"; }
+  echo "ok: tuning item"
+fi
+check 0 --only probe
+grep -q "^WARN  probe: no cached machine limits" "$tmp/out" || { cat "$tmp/out"; fail "no probe WARN"; }
+mkdir -p "$BITNET_CACHE/probe"
+printf '{"limits": {"l2_read/threads:1": 9e10, "l3_read/threads:1": 1.4e10, "dram_read/threads:1": 1.5e10}}' \
+  >"$BITNET_CACHE/probe/m.json"
+check 1 --only probe
+grep -q "^FAIL  probe: .*l3_read 1.4e+10 < dram_read 1.5e+10" "$tmp/out" || { cat "$tmp/out"; fail "unordered probe not a FAIL"; }
+printf '{"limits": {"l2_read/threads:1": 9e10, "l3_read/threads:1": 4e10, "dram_read/threads:1": 1.5e10}}' \
+  >"$BITNET_CACHE/probe/m.json"
+check 0 --only probe
+grep -q "^OK    probe: .*levels ordered" "$tmp/out" || { cat "$tmp/out"; fail "ordered probe not OK"; }
+rm -rf "$BITNET_CACHE/probe"
+echo "ok: probe item"
+
 # Fixtures: a generated file verifies; once deleted it FAILs naming the file and the fix.
 if [[ -x "$build/bin/bitnet-fixtures" ]]; then
   "$build/bin/bitnet-fixtures" generate tiny --format tq2_0 -o "$tmp/tiny.gguf" >/dev/null 2>&1 ||

@@ -115,22 +115,56 @@ TEST(Registry, IsaNamesRoundTrip) {
   EXPECT_EQ(valid_isa_names(), "scalar|sse41|avx2|avx512|avx512vnni");
 }
 
-TEST(Dispatch, UnpinnedPicksTheHighestAvailableIsa) {
-  ScopedIsaEnv env(nullptr);
+// The static order (registry.h): no available candidate ranks before the chosen one.
+TEST(Dispatch, StaticOrderPicksTheFirstRankedCandidate) {
   for (TypeId t : {TypeId::kTQ1_0, TypeId::kTQ2_0, TypeId::kI2_S}) {
     for (Op op : {Op::kMatmul, Op::kDequant, Op::kQuantAct}) {
-      for (int64_t n : {1, 4, 64}) {
-        const KernelInfo& k = select_kernel(op, t, n);
+      for (int64_t n : {1, 4, 32, 64}) {
+        const KernelInfo& k = select_kernel_pinned(op, t, n, std::nullopt);
         EXPECT_TRUE(kernel_available(k)) << k.name;
         for (const KernelInfo& other : all_kernels()) {
           const bool same = other.op == op && (op == Op::kQuantAct ? other.atype == act_type_for(t)
                                                                    : other.wtype == t);
           if (same && kernel_available(other)) {
-            EXPECT_GE(k.isa, other.isa) << k.name;
+            EXPECT_FALSE(static_order_before(other, k, n, std::nullopt))
+                << other.name << " ranks before " << k.name << " at n=" << n;
           }
         }
       }
     }
+  }
+}
+
+TEST(Dispatch, StaticOrderRanksTileFitThenHandWrittenThenTileM) {
+  const KernelInfo* lut = find_kernel("matmul_tq2_0_q8k_16x16__avx2_lut");
+  const KernelInfo* vnni = find_kernel("matmul_tq2_0_q8k_4x1__avx512vnni");
+  const KernelInfo* x512 = find_kernel("matmul_tq2_0_q8k_1x1__avx512_xsimd");
+  const KernelInfo* a4 = find_kernel("matmul_tq2_0_q8k_4x1__avx2");
+  const KernelInfo* a1 = find_kernel("matmul_tq2_0_q8k_1x1__avx2");
+  ASSERT_TRUE(lut && vnni && x512 && a4 && a1);
+  // A 16-column tile fits 32 columns: it ranks before a one-column kernel of any ISA.
+  EXPECT_TRUE(static_order_before(*lut, *vnni, 32, std::nullopt));
+  EXPECT_FALSE(static_order_before(*lut, *vnni, 8, std::nullopt));
+  // The portable tier ranks after hand-written kernels, whatever its ISA.
+  EXPECT_TRUE(static_order_before(*a4, *x512, 1, std::nullopt));
+  // The one-row baseline ranks after the register-tiled kernel of the same ISA.
+  EXPECT_TRUE(static_order_before(*a4, *a1, 1, std::nullopt));
+  // Under a pin, kernels of exactly the pinned ISA come first.
+  EXPECT_TRUE(static_order_before(*a4, *vnni, 1, Isa::kAvx2));
+}
+
+TEST(Dispatch, IsaTagsAreFeatureSets) {
+  const uint32_t avx2 = isa_features(Isa::kAvx2), avx512 = isa_features(Isa::kAvx512),
+                 vnni = isa_features(Isa::kAvx512Vnni);
+  EXPECT_EQ(isa_features(Isa::kScalar), 0u);
+  EXPECT_EQ(avx2 & ~avx512, 0u);  // avx512 files also use AVX2
+  EXPECT_EQ(avx512 & ~vnni, 0u);  // avx512vnni adds VNNI to avx512
+  EXPECT_NE(vnni & kFeatAvx512Vnni, 0u);
+  EXPECT_EQ(vnni & kFeatAvxVnni, 0u);  // AVX-VNNI is a separate feature, not implied
+  EXPECT_EQ(feature_names(avx512), "sse41+avx2+avx512");
+  for (int i = 0; i < static_cast<int>(Isa::kCount); ++i) {
+    const Isa isa = static_cast<Isa>(i);
+    EXPECT_EQ(cpu_has(isa), (isa_features(isa) & ~cpu_feature_bits()) == 0) << isa_name(isa);
   }
 }
 
@@ -143,6 +177,7 @@ TEST(Dispatch, PinScalarSelectsScalarKernels) {
       EXPECT_EQ(select_kernel(op, t, 1).isa, Isa::kScalar);
 }
 
+// "Above" in feature-set terms: the kernel needs a feature the pinned ISA lacks.
 TEST(Dispatch, PinNeverSelectsAboveThePinnedIsa) {
   for (int i = 0; i < static_cast<int>(Isa::kCount); ++i) {
     const Isa pin = static_cast<Isa>(i);
@@ -150,7 +185,7 @@ TEST(Dispatch, PinNeverSelectsAboveThePinnedIsa) {
     ScopedIsaEnv env(std::string(isa_name(pin)).c_str());
     for (TypeId t : {TypeId::kTQ1_0, TypeId::kTQ2_0, TypeId::kI2_S}) {
       const KernelInfo& k = select_kernel(Op::kMatmul, t, 1);
-      EXPECT_LE(k.isa, pin) << k.name;
+      EXPECT_EQ(isa_features(k.isa) & ~isa_features(pin), 0u) << k.name;
       // If a kernel exists at exactly the pinned ISA, that ISA is used.
       for (const KernelInfo& o : all_kernels())
         if (o.op == Op::kMatmul && o.wtype == t && o.isa == pin) {
@@ -204,9 +239,13 @@ TEST(Dispatch, PinningAnIsaTheCpuLacksIsAClearError) {
 
 TEST(Cpu, FeaturesAreConsistent) {
   EXPECT_TRUE(cpu_has(Isa::kScalar));
-  for (int i = 1; i < static_cast<int>(Isa::kCount); ++i)
-    if (cpu_has(static_cast<Isa>(i))) {
-      EXPECT_TRUE(cpu_has(static_cast<Isa>(i - 1)) || i == 2);
+  // Whatever runs an ISA tag runs every tag whose features are a subset of it.
+  for (int i = 0; i < static_cast<int>(Isa::kCount); ++i)
+    for (int j = 0; j < static_cast<int>(Isa::kCount); ++j) {
+      const Isa a = static_cast<Isa>(i), b = static_cast<Isa>(j);
+      if (cpu_has(a) && (isa_features(b) & ~isa_features(a)) == 0) {
+        EXPECT_TRUE(cpu_has(b)) << isa_name(a) << " implies " << isa_name(b);
+      }
     }
   if (cpu_has(Isa::kAvx512Vnni)) {
     EXPECT_TRUE(cpu_has(Isa::kAvx512));

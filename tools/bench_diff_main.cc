@@ -18,7 +18,7 @@ namespace {
 
 using namespace bitnet::diff;
 
-constexpr int kExitOk = 0, kExitRegression = 1, kExitUsage = 2;
+constexpr int kExitOk = 0, kExitRegression = 1, kExitUsage = 2, kExitInconclusive = 3;
 
 constexpr const char* kUsage = R"(usage: bench-diff [options] BASELINE CONTENDER
 
@@ -39,6 +39,8 @@ options:
   --method M             U test: auto (default) | exact | asymptotic
   --history N            newest N files of a history directory (default 5, 0 = all)
   --allow-errors         errored contender benchmarks do not fail the run
+  --fail-on-inconclusive exit 3 when no benchmark regressed but one changed by at least the
+                         threshold without significance (too few or too noisy repetitions)
   --format F             stdout: table (default) | markdown | json | svg | none
   --markdown FILE        also write the Markdown report to FILE
   --json FILE            also write the JSON report to FILE
@@ -49,8 +51,12 @@ options:
   --color WHEN           auto (default: when stdout is a terminal) | always | never
   -h, --help             this text
 
-exit status: 0 no regression, 1 regression (or an errored contender benchmark), 2 usage or
-input error.
+The overall verdict is FAIL (a regression or an errored contender benchmark), INCONCLUSIVE
+(none, but at least one change >= threshold the repetitions cannot confirm, e.g. a single
+repetition) or PASS. An unknown --metric (in no benchmark of either file) is an input error.
+
+exit status: 0 PASS or INCONCLUSIVE, 1 FAIL, 2 usage or input error (including an unknown
+metric), 3 INCONCLUSIVE with --fail-on-inconclusive.
 )";
 
 struct UsageError : std::runtime_error {
@@ -98,7 +104,7 @@ int run(int argc, char** argv) {
       {"--format", &format_text},
       {"--color", &color_text}};
   std::vector<std::string> positional;
-  bool allow_errors = false;
+  bool allow_errors = false, fail_on_inconclusive = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -110,6 +116,8 @@ int run(int argc, char** argv) {
       *it->second = argv[++i];
     } else if (arg == "--allow-errors") {
       allow_errors = true;
+    } else if (arg == "--fail-on-inconclusive") {
+      fail_on_inconclusive = true;
     } else if (arg.starts_with("-") && arg.size() > 1) {
       throw UsageError("unknown option " + arg);
     } else {
@@ -167,6 +175,7 @@ int run(int argc, char** argv) {
     }
   }
   opts.errors_fail = !allow_errors;
+  opts.fail_on_inconclusive = fail_on_inconclusive;
 
   const ResultSet base = load_results(positional[0], history);
   const ResultSet cont = load_results(positional[1], history);
@@ -191,7 +200,8 @@ int run(int argc, char** argv) {
     std::cout << render_json(report).dump(2) << "\n";
   else if (format == "svg")
     std::cout << render_svg(report);
-  return report.failed() ? kExitRegression : kExitOk;
+  if (report.failed()) return kExitRegression;
+  return report.inconclusive() && fail_on_inconclusive ? kExitInconclusive : kExitOk;
 }
 
 }  // namespace

@@ -1,10 +1,17 @@
 // bitnet-kernels: what the kernel registry holds and whether each kernel is right on this CPU.
-//   bitnet-kernels list [--json]   every kernel: op, formats, ISA, tile, available, selected
+//   bitnet-kernels list [--json]   every kernel: op, formats, ISA, tile, available, selected, and
+//                                  the measured dispatch table of this CPU (if made yet)
+//   bitnet-kernels tune [--threads N,M]
+//                                  (re)measures the dispatch table for these thread counts
 //   bitnet-kernels check [--kernel NAME]
 //                                  runs every available kernel against its scalar reference on a
 //                                  few shapes (bit-exact); exit 1 on any mismatch
 // Exit codes: 0 ok, 1 mismatch or error, 2 usage error.
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -19,21 +26,36 @@
 #include "bitnet/kernels/dense_check.h"
 #include "bitnet/kernels/driver.h"
 #include "bitnet/kernels/registry.h"
+#include "bitnet/kernels/tuning.h"
 
 namespace bitnet {
 namespace {
 
 constexpr char kUsage[] =
     "usage: bitnet-kernels list [--json]\n"
+    "       bitnet-kernels tune [--threads N[,M...]]\n"
     "       bitnet-kernels check [--kernel NAME]\n"
-    "  list   every registered kernel with op, formats, ISA, tile, whether this CPU runs it and\n"
-    "         whether dispatch selects it (gemv = for 1 column, gemm = for 64 columns)\n"
+    "  list   every registered kernel with op, formats, ISA, features, tile, whether this CPU\n"
+    "         runs it and whether dispatch selects it at 1 thread (gemv = 1 column, gemm = 64\n"
+    "         columns); then this CPU's measured dispatch table, if one was made (never measures)\n"
+    "  tune   times every runnable kernel on the 2B4T layer shapes and (re)writes the dispatch\n"
+    "         table for the thread counts (default: 1 and every available CPU)\n"
     "  check  every available kernel (or NAME) against its scalar reference; exit 1 on mismatch\n"
-    "Environment: BITNET_ISA=scalar|sse41|avx2|avx512|avx512vnni pins the dispatch ISA.\n";
+    "Environment: BITNET_ISA=scalar|sse41|avx2|avx512|avx512vnni pins the dispatch ISA (static\n"
+    "order, no table); BITNET_TUNE=off uses the static order; BITNET_CACHE = cache directory.\n";
 
 std::string type_name(TypeId t) {
   const auto tr = type_traits(static_cast<uint32_t>(t));
   return tr ? std::string(tr->name) : std::to_string(static_cast<uint32_t>(t));
+}
+
+// What dispatch picks at one thread without measuring: the table's entry if it has one (and
+// neither a pin nor BITNET_TUNE=off applies), else the static order.
+const KernelInfo& dispatch_no_measure(Op op, TypeId w, int64_t n) {
+  const auto pin = isa_pin();
+  if (!pin && tuning_enabled())
+    if (const KernelInfo* k = TuningTable::instance().lookup(op, w, n, 1)) return *k;
+  return select_kernel_pinned(op, w, n, pin);
 }
 
 // Whether dispatch picks k for one column and for 64 columns (under the current pin).
@@ -43,7 +65,77 @@ std::pair<bool, bool> selected(const KernelInfo& k) {
     return {sel, sel};
   }
   const TypeId w = k.wtype;
-  return {&select_kernel(k.op, w, 1) == &k, &select_kernel(k.op, w, 64) == &k};
+  return {&dispatch_no_measure(k.op, w, 1) == &k, &dispatch_no_measure(k.op, w, 64) == &k};
+}
+
+std::string dispatch_source() {
+  if (isa_pin()) return "static order (BITNET_ISA pin)";
+  if (!tuning_enabled()) return "static order (BITNET_TUNE=off)";
+  auto& t = TuningTable::instance();
+  if (t.entries().empty() && t.status().rfind("rebuilt: ", 0) == 0)
+    return "static order (stale tuning table " + t.path() + ": " + t.status().substr(9) +
+           "; bitnet-kernels tune, or first use, remakes it)";
+  if (t.entries().empty())
+    return "static order (no tuning table yet: bitnet-kernels tune, or first use, makes " +
+           (t.path().empty() ? std::string("one") : t.path()) + ")";
+  return "measured table " + t.path() + " (" + t.status() + ")";
+}
+
+nlohmann::ordered_json table_json() {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const TuneEntry& e : TuningTable::instance().entries()) {
+    nlohmann::ordered_json med = nlohmann::ordered_json::object();
+    for (const auto& [name, sec] : e.median_seconds) med[name] = sec * 1e3;
+    j.push_back({{"op", std::string(op_name(e.op))},
+                 {"weights", type_name(e.wtype)},
+                 {"n", std::string(n_class_name(e.n_class))},
+                 {"threads", e.threads},
+                 {"kernel", e.kernel},
+                 {"static", e.static_kernel},
+                 {"median_ms", med},
+                 {"screened_out", e.screened_out}});
+  }
+  return j;
+}
+
+void print_table() {
+  const auto entries = TuningTable::instance().entries();
+  if (entries.empty()) return;
+  std::printf("\nmeasured dispatch table (%s):\n", TuningTable::instance().path().c_str());
+  std::printf("%-9s %-6s %-6s %-7s %-36s %-9s %s\n", "op", "w", "n", "threads", "kernel",
+              "vs static", "median ms of each timed candidate");
+  for (const TuneEntry& e : entries) {
+    std::string times, vs = "-";
+    for (const auto& [name, sec] : e.median_seconds) {
+      if (!times.empty()) times += ", ";
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.3f", sec * 1e3);
+      times += name + " " + buf;
+    }
+    const auto w = e.median_seconds.find(e.kernel), st = e.median_seconds.find(e.static_kernel);
+    if (e.kernel == e.static_kernel)
+      vs = "same";
+    else if (w != e.median_seconds.end() && st != e.median_seconds.end()) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.2fx", st->second / w->second);
+      vs = buf;
+    }
+    std::printf("%-9s %-6s %-6s %-7d %-36s %-9s %s\n", std::string(op_name(e.op)).c_str(),
+                type_name(e.wtype).c_str(), std::string(n_class_name(e.n_class)).c_str(), e.threads,
+                e.kernel.c_str(), vs.c_str(), times.empty() ? "(only candidate)" : times.c_str());
+  }
+}
+
+int tune(const std::vector<int>& threads) {
+  auto& t = TuningTable::instance();
+  for (int n : threads) t.tune(n);
+  std::printf("cpu: %s\nfeatures: %s\nkernel set: %016llx\ntable: %s (%s)\n",
+              cpu_model_name().c_str(), feature_names(cpu_feature_bits()).c_str(),
+              static_cast<unsigned long long>(kernel_set_hash()), t.path().c_str(),
+              t.status().c_str());
+  print_table();
+  std::fflush(stdout);
+  return 0;
 }
 
 int list(bool json) {
@@ -54,6 +146,9 @@ int list(bool json) {
     out["cpu_features"] = cpu_features_string();
     out["best_isa"] = std::string(isa_name(best_cpu_isa()));
     out["isa_pin"] = pin ? nlohmann::ordered_json(std::string(isa_name(*pin))) : nullptr;
+    out["usable_features"] = feature_names(cpu_feature_bits());
+    out["dispatch"] = dispatch_source();
+    out["tuning_table"] = table_json();
     out["kernels"] = nlohmann::ordered_json::array();
     for (const KernelInfo& k : all_kernels()) {
       const bool avail = kernel_available(k);
@@ -63,6 +158,7 @@ int list(bool json) {
                                 {"weights", type_name(k.wtype)},
                                 {"acts", type_name(k.atype)},
                                 {"isa", std::string(isa_name(k.isa))},
+                                {"features", feature_names(isa_features(k.isa))},
                                 {"tile_m", k.tile_m},
                                 {"tile_n", k.tile_n},
                                 {"available", avail},
@@ -75,7 +171,8 @@ int list(bool json) {
   std::cout << "cpu: " << cpu_model_name() << "\nfeatures: " << cpu_features_string()
             << "\nbest isa: " << isa_name(best_cpu_isa())
             << "\nisa pin: " << (pin ? std::string(isa_name(*pin)) : "none (BITNET_ISA unset)")
-            << "\n\n";
+            << "\nusable features: " << feature_names(cpu_feature_bits())
+            << "\ndispatch: " << dispatch_source() << "\n\n";
   std::printf("%-36s %-9s %-6s %-5s %-11s %-5s %-9s %s\n", "name", "op", "w", "act", "isa", "tile",
               "available", "selected");
   for (const KernelInfo& k : all_kernels()) {
@@ -88,6 +185,7 @@ int list(bool json) {
                 (std::to_string(k.tile_m) + "x" + std::to_string(k.tile_n)).c_str(),
                 avail ? "yes" : "no", sel.c_str());
   }
+  print_table();
   std::fflush(stdout);
   return 0;
 }
@@ -243,6 +341,36 @@ int main(int argc, char** argv) {
           return usage_error("unknown option '" + args[i] + "'");
       }
       return bitnet::list(json);
+    }
+    if (args[0] == "tune") {
+      std::vector<int> threads = {1};
+      // Like the suite's default thread counts: 1 and every CPU this process may run on.
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+      if (cpus > 1) threads.push_back(cpus);
+      for (size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--threads" && i + 1 < args.size()) {
+          threads.clear();
+          std::string v = args[++i];
+          size_t pos = 0;
+          while (pos <= v.size()) {
+            const size_t comma = std::min(v.find(',', pos), v.size());
+            const std::string item = v.substr(pos, comma - pos);
+            char* end = nullptr;
+            const long n = std::strtol(item.c_str(), &end, 10);
+            if (item.empty() || *end != '\0' || n < 1 || n > 1024)
+              return usage_error("--threads: '" + item + "' is not a thread count (1..1024)");
+            threads.push_back(static_cast<int>(n));
+            pos = comma + 1;
+          }
+        } else {
+          return usage_error("unknown option '" + args[i] + "'");
+        }
+      }
+      if (!bitnet::tuning_enabled())
+        return usage_error("BITNET_TUNE=off: unset it to make a tuning table");
+      return bitnet::tune(threads);
     }
     if (args[0] == "check") {
       std::string only;

@@ -9,7 +9,7 @@ source "$root/ci/lib/common.sh"
 # shellcheck source=../ci/lib/machine.sh
 source "$root/ci/lib/machine.sh"
 
-all_items=compiler,packages,build,cpu,fixtures,bench,peer
+all_items=compiler,packages,build,cpu,machine,tuning,probe,fixtures,bench,peer
 usage() {
   cat <<EOF
 usage: tools/validate-benchmark-setup.sh [--only ITEMS] [--build-dir DIR] [--require-peer]
@@ -102,6 +102,90 @@ print("%s (pin: %s); %d kernels selected: %s" % (d["best_isa"], d.get("isa_pin")
       "$build_cmd --target bitnet-kernels"
   else
     ok "cpu: dispatch best ISA $isa"
+  fi
+fi
+
+if wanted machine; then
+  # Load: other work on the cores makes every timing a measure of the scheduler. Saturated (1-min
+  # load >= CPUs) is a FAIL, a quarter of the CPUs busy a WARN.
+  cpus=$(bb_core_count)
+  read -r load1 load5 _ </proc/loadavg
+  if awk -v l="$load1" -v c="$cpus" 'BEGIN { exit !(l >= c) }'; then
+    fail "machine: load average $load1 (5 min: $load5) on $cpus CPUs: the CPUs are saturated, timings would measure the other work" \
+      "wait until 'uptime' shows a 1-minute load well below $cpus (stop other builds/benchmarks), then rerun"
+  elif awk -v l="$load1" -v c="$cpus" 'BEGIN { exit !(l >= 0.25 * c) }'; then
+    warn "machine: load average $load1 (5 min: $load5) on $cpus CPUs: expect noisy timings" \
+      "run when the machine is idle; compare only interleaved repetitions (--benchmark_enable_random_interleaving=true)"
+  else
+    ok "machine: load average $load1 (5 min: $load5) on $cpus CPUs"
+  fi
+  # Frequency scaling, where the OS shows it (VMs usually do not).
+  govs=$(cat /sys/devices/system/cpu/cpu*/cpufreq/scaling_governor 2>/dev/null | sort -u | tr '\n' ' ')
+  if [[ -z "$govs" ]]; then
+    ok "machine: frequency governor not visible (no cpufreq in sysfs, e.g. a VM): the host decides"
+  elif [[ "$govs" == "performance " ]]; then
+    ok "machine: frequency governor performance"
+  else
+    warn "machine: frequency governor ${govs% } (clock varies with load)" \
+      "sudo cpupower frequency-set -g performance"
+  fi
+  if [[ -r /sys/devices/system/cpu/intel_pstate/no_turbo ]]; then
+    [[ "$(cat /sys/devices/system/cpu/intel_pstate/no_turbo)" == 1 ]] && ok "machine: turbo off (intel_pstate)" ||
+      warn "machine: turbo on (intel_pstate): clocks depend on temperature and load" \
+        "echo 1 | sudo tee /sys/devices/system/cpu/intel_pstate/no_turbo"
+  elif [[ -r /sys/devices/system/cpu/cpufreq/boost ]]; then
+    [[ "$(cat /sys/devices/system/cpu/cpufreq/boost)" == 0 ]] && ok "machine: boost off (cpufreq)" ||
+      warn "machine: boost on (cpufreq): clocks depend on temperature and load" \
+        "echo 0 | sudo tee /sys/devices/system/cpu/cpufreq/boost"
+  else
+    ok "machine: turbo/boost not visible"
+  fi
+fi
+
+if wanted tuning; then
+  if [[ ! -x "$bin/bitnet-kernels" ]]; then
+    fail "tuning: no $bin/bitnet-kernels to read the dispatch table" "$build_cmd --target bitnet-kernels"
+  elif ! disp=$("$bin/bitnet-kernels" list --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["dispatch"])' 2>/dev/null); then
+    fail "tuning: bitnet-kernels list --json failed" "$build_cmd --target bitnet-kernels"
+  else
+    case "$disp" in
+      "measured table"*) ok "tuning: $disp" ;;
+      *"BITNET_TUNE=off"*) warn "tuning: $disp (a documented static order, not measured on this CPU)" "unset BITNET_TUNE" ;;
+      *stale*) warn "tuning: $disp (dispatch re-measures on first use, inside someone's run)" "$bin/bitnet-kernels tune" ;;
+      *) warn "tuning: $disp" "$bin/bitnet-kernels tune   # on an idle machine" ;;
+    esac
+  fi
+fi
+
+if wanted probe; then
+  # The cached machine limits the suite compares rows with: each cache level must read at least
+  # as fast as the one below it, or the roofline fractions are wrong.
+  cache_root=${BITNET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bitnet-bench}
+  probes=("$cache_root"/probe/*.json)
+  if [[ ! -e "${probes[0]}" ]]; then
+    warn "probe: no cached machine limits in $cache_root/probe (measured at the first suite run)" \
+      "$bench_bin --bitnet_probe   # on an idle machine"
+  else
+    for f in "${probes[@]}"; do
+      if verdict=$(python3 - "$f" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = d.get("limits", d)
+bad = []
+for t in sorted({k.split("threads:")[1] for k in v if "threads:" in k}):
+    get = lambda n: v.get("%s/threads:%s" % (n, t))
+    l2, l3, dram = get("l2_read"), get("l3_read"), get("dram_read")
+    if None not in (l2, l3) and l2 < l3: bad.append("threads %s: l2_read %.3g < l3_read %.3g" % (t, l2, l3))
+    if None not in (l3, dram) and l3 < dram: bad.append("threads %s: l3_read %.3g < dram_read %.3g" % (t, l3, dram))
+print("; ".join(bad) if bad else "levels ordered (l2 >= l3 >= dram read bandwidth)")
+sys.exit(1 if bad else 0)
+PY
+      ); then ok "probe: $f: $verdict"
+      else
+        fail "probe: $f: $verdict: the bandwidth limits are not ordered, so bw_frac is wrong" \
+          "$bench_bin --bitnet_probe   # re-measure on an idle machine"
+      fi
+    done
   fi
 fi
 

@@ -29,13 +29,22 @@ chmod +x "$T/fake_bench"
 
 MODEL="$DATA/tiny-bitnet-A-TQ2_0.gguf"
 out=$(PATH=/usr/bin:/bin BITNET_BENCHES="$T/fake_bench" BITNET_COMPARE="$COMPARE" \
-  "$ROOT/ci/compare.sh" -m "$MODEL" -t 2 -r 2 -n 16 -p 32 --llama-dir "$T/peer" --out-dir "$T/out" 2>"$T/err") \
+  "$ROOT/ci/compare.sh" -m "$MODEL" -t 2 -r 2 -n 16 --llama-dir "$T/peer" --out-dir "$T/out" 2>"$T/err") \
   || { cat "$T/err" >&2; fail "compare.sh exited $?"; }
 echo "$out"
 # Peer medians over both rounds: decode 6435.22 t/s, prefill 29961.5 t/s (the transcript's samples).
 grep -q 'decode/tiny-bitnet-a-tq2_0/pos:0/threads:2 .* peer/llama.cpp/decode/tiny-bitnet-a-tq2_0/threads:2 .*6435.22 .*0.466x' <<<"$out" \
   || fail "decode row missing or wrong"
-grep -q 'prefill/tiny-bitnet-a-tq2_0/tokens:128/threads:2 .*29961.50 .*0.668x' <<<"$out" || fail "prefill row missing or wrong"
+# The recorded peer prefill is 32 tokens, ours 128: listed, but flagged "unlike" with no ratio.
+grep -q 'prefill/tiny-bitnet-a-tq2_0/tokens:128/threads:2 .*29961.50 .*unlike' <<<"$out" || fail "prefill row missing or not flagged unlike"
+grep -q 'note: .* has 128 prompt tokens, .* has 32: prefill tokens/s of unlike lengths' <<<"$out" || fail "no unlike-length note"
+grep -q '0.668x' <<<"$out" && fail "a ratio was printed for unlike prefill lengths"
+# Asking for a prefill length ours does not run is refused up front.
+rc=0
+PATH=/usr/bin:/bin BITNET_BENCHES="$T/fake_bench" BITNET_COMPARE="$COMPARE" \
+  "$ROOT/ci/compare.sh" -m "$MODEL" -p 32 -r 1 --llama-dir "$T/peer" --out-dir "$T/out3" 2>"$T/err3" || rc=$?
+[[ $rc -eq 2 ]] || { cat "$T/err3" >&2; fail "expected exit 2 for -p 32, got $rc"; }
+grep -q "unlike length" "$T/err3" || fail "no unlike-length message for -p 32"
 [[ -s "$T/out/merged.json" ]] || fail "no merged.json"
 # Interleaving: round 1 runs ours first, round 2 the peer first.
 seq=$(awk '/^ours$/ {print "ours"} /^-o$/ {print "peer"}' "$T/order" | tr '\n' ' ')

@@ -37,8 +37,10 @@ bool parse_case(std::string name, CaseSamples& c) {
   if (seg.size() < i + 3 || (seg[i] != "decode" && seg[i] != "prefill")) return false;
   c.phase = seg[i];
   c.model = seg[i + 1];
-  for (size_t k = i + 2; k < seg.size(); ++k)
+  for (size_t k = i + 2; k < seg.size(); ++k) {
     if (seg[k].starts_with("threads:")) c.threads = std::atoi(seg[k].c_str() + 8);
+    if (seg[k].starts_with("tokens:")) c.tokens = std::atoi(seg[k].c_str() + 7);
+  }
   c.run_name = name;
   return c.threads > 0;
 }
@@ -101,7 +103,10 @@ std::vector<SideRow> side_by_side(const std::vector<CaseSamples>& ours,
       r.peer_tps = p.median_tps;
       r.ours_n = o.tps.size();
       r.peer_n = p.tps.size();
-      r.ratio = p.median_tps > 0 ? o.median_tps / p.median_tps : 0;
+      r.ours_tokens = o.tokens;
+      r.peer_tokens = p.tokens;
+      r.unlike = o.phase == "prefill" && o.tokens > 0 && p.tokens > 0 && o.tokens != p.tokens;
+      r.ratio = p.median_tps > 0 && !r.unlike ? o.median_tps / p.median_tps : 0;
       rows.push_back(std::move(r));
     }
   }
@@ -122,10 +127,21 @@ std::string format_side_by_side(const std::vector<SideRow>& rows) {
   }
   std::string s = fmt::format("{:<{}}  {:>12}  {:<{}}  {:>12}  {:>9}\n", "ours", w_ours,
                               "t/s (median)", "peer", w_peer, "t/s (median)", "ours/peer");
-  for (const auto& r : rows)
+  std::string notes;
+  for (const auto& r : rows) {
+    if (r.unlike) {
+      s += fmt::format("{:<{}}  {:>12.2f}  {:<{}}  {:>12.2f}  {:>9}\n", r.ours_name, w_ours,
+                       r.ours_tps, r.peer_name, w_peer, r.peer_tps, "unlike");
+      notes += fmt::format(
+          "note: {} has {} prompt tokens, {} has {}: prefill tokens/s of unlike lengths are not "
+          "comparable (no ratio)\n",
+          r.ours_name, r.ours_tokens, r.peer_name, r.peer_tokens);
+      continue;
+    }
     s += fmt::format("{:<{}}  {:>12.2f}  {:<{}}  {:>12.2f}  {:>8.3f}x\n", r.ours_name, w_ours,
                      r.ours_tps, r.peer_name, w_peer, r.peer_tps, r.ratio);
-  return s;
+  }
+  return s + notes;
 }
 
 json merge_reports(const std::vector<json>& ours, const std::vector<json>& peer) {

@@ -65,7 +65,9 @@ nlohmann::ordered_json render_json(const DiffReport& report) {
         Verdict::kAdded, Verdict::kRemoved, Verdict::kSkipped, Verdict::kErrored})
     counts[std::string(to_string(v))] = report.count(v);
   return {{"tool", "bench-diff"},
-          {"result", report.failed() ? "fail" : "pass"},
+          {"result", report.failed()         ? "fail"
+                     : report.inconclusive() ? "inconclusive"
+                                             : "pass"},
           {"summary", summary_line(report)},
           {"baseline", {{"source", report.baseline_source}, {"files", report.baseline_files}}},
           {"contender", {{"source", report.contender_source}, {"files", report.contender_files}}},

@@ -55,8 +55,8 @@ std::string render_markdown(const DiffReport& report) {
   std::vector<const TableRow*> top, rest;
   for (const TableRow& r : rows) (notable(r.verdict) ? top : rest).push_back(&r);
 
-  std::string out = fmt::format("### bench-diff: {} — {}\n\n", report.failed() ? "FAIL" : "PASS",
-                                summary_line(report));
+  std::string out =
+      fmt::format("### bench-diff: {} — {}\n\n", report.outcome(), summary_line(report));
   out += fmt::format(
       "Baseline `{}` · contender `{}`. Flagged only when p < {:g} **and** "
       "|change| >= {:g} % (families may override); CI: the {:g} % "

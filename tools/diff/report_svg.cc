@@ -59,8 +59,8 @@ std::string render_svg(const DiffReport& report) {
       "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">bench-diff: {} ({})</text>\n"
       "<text x=\"10\" y=\"38\" fill=\"#555\">change of the median vs baseline; bars: {:g} % "
       "confidence interval; grey band: below threshold</text>\n",
-      width, height, xml_escape(report.failed() ? "FAIL" : "PASS"),
-      xml_escape(summary_line(report)), 100 * (1 - report.alpha));
+      width, height, xml_escape(report.outcome()), xml_escape(summary_line(report)),
+      100 * (1 - report.alpha));
   const int plot_top = top, plot_bottom = height - bottom;
   const double band = report.min_change;
   out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#eee\"/>\n",

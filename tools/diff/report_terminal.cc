@@ -74,9 +74,10 @@ std::string render_terminal(const DiffReport& report, bool color) {
                        format_percent(report.overall.geomean_ratio - 1), report.overall.metric,
                        report.overall.compared);
   for (const std::string& w : report.warnings) out += "\nwarning: " + w + "\n";
-  const std::string verdict = report.failed() ? "FAIL" : "PASS";
+  const std::string verdict = report.outcome();
   out += "\n";
-  if (color) out += report.failed() ? "\033[1;31m" : "\033[1;32m";
+  if (color)
+    out += report.failed() ? "\033[1;31m" : report.inconclusive() ? "\033[1;33m" : "\033[1;32m";
   out += verdict + ": " + summary_line(report);
   if (color) out += "\033[0m";
   return out + "\n";

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace bitnet::diff {
@@ -193,6 +194,36 @@ void summarize(const BenchmarkDiff& d, FamilySummary& s, bool time_equivalent) {
     s.metric = "mixed";
 }
 
+// Every metric name either result set reports (samples or aggregates).
+std::set<std::string> metric_names(const ResultSet& s) {
+  std::set<std::string> out;
+  for (const auto& [name, b] : s.benchmarks) {
+    for (const auto& [m, v] : b.samples) out.insert(m);
+    for (const auto& [agg, metrics] : b.aggregates)
+      for (const auto& [m, v] : metrics) out.insert(m);
+  }
+  return out;
+}
+
+void check_metrics_exist(const ResultSet& base, const ResultSet& cont, const DiffOptions& opts) {
+  std::set<std::string> known = metric_names(base);
+  for (const std::string& m : metric_names(cont)) known.insert(m);
+  if (known.empty()) return;  // nothing measured at all: reported as "no benchmark to compare"
+  std::vector<std::pair<std::string, std::string>> used = {{opts.metric, "--metric"}};
+  for (const FamilyRule& f : opts.families)
+    if (f.rule.metric) used.push_back({*f.rule.metric, "family rule \"" + f.pattern + "\""});
+  for (const auto& [m, where] : used) {
+    if (known.count(m)) continue;
+    std::string list;
+    for (const std::string& k : known) {
+      if (!list.empty()) list += ", ";
+      list += k;
+    }
+    throw InputError(where + ": metric \"" + m + "\" is in no benchmark of " + base.source +
+                     " or " + cont.source + " (known: " + list + ")");
+  }
+}
+
 BenchmarkDiff diff_one(const std::string& name, const BenchmarkSamples* base,
                        const BenchmarkSamples* cont, const DiffOptions& opts) {
   BenchmarkDiff d;
@@ -375,6 +406,16 @@ bool DiffReport::failed() const {
   return std::any_of(rows.begin(), rows.end(), [this](const BenchmarkDiff& d) { return fails(d); });
 }
 
+bool DiffReport::inconclusive() const {
+  return !failed() && std::any_of(rows.begin(), rows.end(), [](const BenchmarkDiff& d) {
+    return !d.ignored && d.verdict == Verdict::kInconclusive;
+  });
+}
+
+std::string DiffReport::outcome() const {
+  return failed() ? "FAIL" : inconclusive() ? "INCONCLUSIVE" : "PASS";
+}
+
 std::vector<std::string> DiffReport::regressions() const {
   std::vector<std::string> names;
   for (const BenchmarkDiff& d : rows)
@@ -384,12 +425,14 @@ std::vector<std::string> DiffReport::regressions() const {
 
 DiffReport diff_results(const ResultSet& baseline, const ResultSet& contender,
                         const DiffOptions& opts) {
+  check_metrics_exist(baseline, contender, opts);
   DiffReport rep;
   rep.baseline_source = baseline.source;
   rep.contender_source = contender.source;
   rep.baseline_files = baseline.files;
   rep.contender_files = contender.files;
   rep.errors_fail = opts.errors_fail;
+  rep.fail_on_inconclusive = opts.fail_on_inconclusive;
   rep.alpha = opts.alpha;
   rep.min_change = opts.min_change;
   auto wanted = [&](const std::string& name) {

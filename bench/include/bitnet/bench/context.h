@@ -12,6 +12,12 @@ namespace bitnet::bench {
 // Adds the build, machine, settings and environment entries (call before RunSpecifiedBenchmarks).
 void add_run_context(const Options& opts);
 
+// Adds the dispatch entries: the measured table ("bitnet_tuning", "bitnet_tuning_table"; made now
+// for the run's thread counts if this machine has none) and
+// "bitnet_dispatch_<op>_<format>[_n<class> _t<threads>]" = the kernel dispatch uses. Not called
+// when only listing names.
+void add_tuning_context(const Options& opts);
+
 // Adds "bitnet_<key>" = value (keys are prefixed so they never clash with Google Benchmark's).
 void add_context(const std::string& key, const std::string& value);
 

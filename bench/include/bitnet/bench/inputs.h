@@ -45,7 +45,7 @@ struct WeightMatrix {
 // Hot (1 copy) or cold (>= 4x L3 of copies) weights; the returned object lives for the run
 // (cold sets of other shapes are released to bound memory).
 const WeightMatrix& weights_for(TypeId wtype, int64_t M, int64_t K, bool cold);
-// How many bytes of rotated copies make a cold set (4x the L3).
+// How many bytes of rotated copies make a cold set: min(4x the measured L3, a quarter of RAM).
 size_t cold_set_bytes();
 
 }  // namespace bitnet::bench

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "bitnet/kernels/kernel.h"
 
@@ -26,8 +28,24 @@ struct CacheSizes {
   size_t l2 = 512 * 1024;       // per core
   size_t l3 = 8 * 1024 * 1024;  // shared by the cores this process runs on
 };
-// From sysfs (/sys/devices/system/cpu/cpu0/cache/index*/), else sysconf, else the defaults.
+// What the OS reports: sysfs (/sys/devices/system/cpu/cpu0/cache/index*/), else sysconf, else
+// the defaults. A hypervisor may report anything (a 480 MiB "L3"): use measured_cache_sizes().
 const CacheSizes& cache_sizes();
+
+// The reported sizes capped by a single-thread read-bandwidth sweep over working sets (64 KiB up
+// to 2x the reported L3, at most a quarter of RAM): a level ends where the bandwidth falls to the
+// next plateau. L3 = the largest working set still reading >= 1.5x the sweep's DRAM plateau; L2 =
+// the largest (<= reported L2) reading >= 1.2x the L3 plateau. Measured once per machine and
+// cached with the limits.
+CacheSizes measured_cache_sizes();
+
+// The rule above, on a sweep of (working-set bytes, bytes/s) in increasing size; exposed for
+// tests. Never raises a level above what was reported.
+CacheSizes sizes_from_sweep(const CacheSizes& reported,
+                            const std::vector<std::pair<size_t, double>>& sweep);
+
+// Bytes of physical memory (sysconf), 0 if unknown.
+size_t physical_memory_bytes();
 
 // One measurement: bytes/s for the read limits, int8 ops/s (2 per multiply-add) for the peak.
 // Runs `threads` threads at once (each on its own buffer) for about `seconds`, repeating passes;
@@ -35,7 +53,10 @@ const CacheSizes& cache_sizes();
 // reaches while we run, even when a shared machine preempts us).
 // kInt8Peak needs an isa with an int8 dot instruction (kAvx2: vpmaddubsw, kAvx512Vnni: vpdpbusd);
 // throws std::runtime_error("CPU lacks <isa>") when the CPU cannot run it.
-double measure_limit(Limit l, int threads, Isa isa = Isa::kAvx2, double seconds = 0.5);
+// Buffers are sized from `sizes` (default: measured_cache_sizes()): L2 = half of each core's L2,
+// L3 = half the L3, DRAM = 8x the L3 (>= 64 MiB, <= a quarter of RAM) over all threads.
+double measure_limit(Limit l, int threads, Isa isa = Isa::kAvx2, double seconds = 0.5,
+                     std::optional<CacheSizes> sizes = std::nullopt);
 
 // The per-ISA measurement loops (bench/probe_<isa>.cc). ops: int8 ops executed (2 per MAC).
 uint64_t read_bytes_avx2(const uint8_t* p, size_t n);  // returns a checksum
@@ -57,10 +78,16 @@ class MachineLimits {
   std::string machine_key() const { return key_; }
   bool loaded_from_cache() const { return from_cache_; }
   std::map<std::string, double> values();
+  // The measured cache levels (sweeping now if the cache file has none).
+  CacheSizes cache_levels();
+  // Problems with the limits of these thread counts: a level reading slower than the one below
+  // it (l2_read < l3_read or l3_read < dram_read). Empty when sane.
+  std::vector<std::string> sanity(const std::vector<int>& threads);
 
  private:
   MachineLimits();
   void save();
+  CacheSizes cache_levels_locked();
   std::mutex mu_;
   std::string path_, key_;
   bool from_cache_ = false;

@@ -20,12 +20,30 @@ struct CpuFeatures {
 // Detected once (thread-safe), then cached.
 const CpuFeatures& cpu_features();
 
-// True when every instruction the per-ISA files are compiled with (cmake/BitnetIsa.cmake) is
-// usable: kAvx2 = AVX2+FMA+F16C+BMI2 with OS YMM support; kAvx512 = F+CD+DQ+BW+VL with OS ZMM
-// support (and kAvx2); kAvx512Vnni = kAvx512 + AVX512_VNNI. kScalar is always true.
+// CPU features a kernel can need, as bits of a set. An ISA tag (kernel.h) is a name for the set
+// its files are compiled with (cmake/BitnetIsa.cmake), not a rung of a ladder: a later tag such
+// as AVX-VNNI (VEX-encoded, without AVX-512) is neither above nor below kAvx512.
+enum Feature : uint32_t {
+  kFeatSse41 = 1u << 0,   // SSE4.1 + SSSE3
+  kFeatAvx2 = 1u << 1,    // AVX + AVX2 + FMA + F16C + BMI2, OS saves YMM state
+  kFeatAvx512 = 1u << 2,  // AVX-512 F+CD+DQ+BW+VL, OS saves ZMM + opmask state
+  kFeatAvx512Vnni = 1u << 3,
+  kFeatAvxVnni = 1u << 4,  // VEX-encoded VNNI (Alder Lake and later); no kernel uses it yet
+};
+
+// The features this CPU and OS can run (usable sets only: AVX-512 bits need OS ZMM support).
+uint32_t cpu_feature_bits();
+// The features an ISA tag's files are compiled for: kSse41 = sse41; kAvx2 = avx2 (+ sse41);
+// kAvx512 = avx512 + avx2 + sse41; kAvx512Vnni = kAvx512 + avx512vnni; kScalar = none.
+uint32_t isa_features(Isa isa);
+// "sse41+avx2+avx512": the names of a feature set, "none" when empty.
+std::string feature_names(uint32_t bits);
+
+// True when this CPU runs every feature of the ISA tag (isa_features(isa) ⊆ cpu_feature_bits()).
 bool cpu_has(Isa isa);
 
-// Highest ISA cpu_has() accepts.
+// The runnable ISA tag with the most features (a description for reports; dispatch does not use
+// it to rank kernels).
 Isa best_cpu_isa();
 
 // "AMD EPYC 7B12" (cpuid brand string, trimmed), or "unknown".

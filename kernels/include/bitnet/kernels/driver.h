@@ -57,7 +57,8 @@ void quantize_acts(TypeId wtype, const float* x, int64_t K, int64_t N, int64_t x
 
 // y = W·x for all M rows and N columns (see MatmulArgs). Rows are split across the pool's
 // threads in chunks that are multiples of k->tile_m (pool may be null: runs on the caller).
-// k defaults to select_kernel(kMatmul, a.wtype, a.x.N). Identical output for any thread count.
+// k defaults to select_kernel(kMatmul, a.wtype, a.x.N, pool size). Identical output for any thread
+// count.
 void matmul(const MatmulArgs& a, ThreadPool* pool = nullptr, const KernelInfo* k = nullptr);
 
 // The minimal bytes of one weight row / the whole tensor of M rows of K (I2_S: codes + the

@@ -1,17 +1,26 @@
 // THE kernel registry: every kernel listed in kernels/kernels.inc, plus runtime selection.
 //
-// Selection rule (select_kernel):
-//  1. Candidates are kernels of the requested op and format whose ISA this CPU runs
-//     (quant_act kernels match by activation type: TQ1_0 and TQ2_0 share Q8_K).
-//  2. Without a pin, the highest ISA wins. With BITNET_ISA=<isa>, kernels of exactly that ISA
-//     win; if that op/format has no kernel at the pinned ISA, the highest ISA BELOW the pin is
-//     used (never one above it). Pinning an ISA the CPU lacks throws std::runtime_error naming
-//     the ISA and the CPU's features; an unknown value throws listing the valid ones.
-//     Dense ops (is_dense_op) match by weight AND activation type (select_dense_kernel); the
-//     same ISA rule and the same BITNET_ISA pin apply.
-//  3. Within that ISA: for n_cols == 1 a kernel with tile_n == 1 (a GEMV kernel) is preferred;
-//     otherwise the largest tile_n <= n_cols; then the larger tile_m; then the kernel listed
-//     first in kernels.inc.
+// Selection (select_kernel / dispatch_kernel):
+//  - With BITNET_ISA=<isa> (or an explicit pin): the static order below, restricted to kernels
+//    whose ISA tag needs no feature beyond the pin's (kernel.h's tags are feature sets, see
+//    cpu.h), kernels tagged exactly the pinned ISA first. Pinning an ISA the CPU lacks throws
+//    std::runtime_error naming the ISA and the CPU's features; an unknown value throws listing
+//    the valid ones.
+//  - Else, unless BITNET_TUNE=off: the measured table (tuning.h) for op, format, column class
+//    and thread count, made on first use on this machine.
+//  - Else the static order. Candidates are kernels of the requested op and format whose
+//    features this CPU has (quant_act kernels match by activation type: TQ1_0 and TQ2_0 share
+//    Q8_K). Ranked by, in turn:
+//     1. tile fit: for n_cols == 1 a kernel with tile_n == 1 (a GEMV kernel); otherwise the
+//        largest tile_n <= n_cols (if none fits, the smallest tile_n);
+//     2. hand-written kernels before the portable *_xsimd tier before the scalar references;
+//     3. the larger tile_m;
+//     4. the ISA tag with more features;
+//     5. the kernel listed first in kernels.inc.
+//    This order needs no measurement and is what ties in the measured table fall back to; it
+//    is not a claim that it is fastest on any CPU.
+//  - Dense ops (is_dense_op) match by weight AND activation type (select_dense_kernel) and use
+//    the static order with n_cols = 1 and the same BITNET_ISA pin (no measured table yet).
 #pragma once
 
 #include <cstdint>
@@ -41,11 +50,20 @@ const KernelInfo& reference_kernel(Op op, TypeId wtype);
 // I2_S. Throws std::invalid_argument for other formats.
 TypeId act_type_for(TypeId wtype);
 
-// See the rule at the top of this file. Throws std::invalid_argument when no kernel exists for
-// op/wtype, std::runtime_error for a bad BITNET_ISA.
-const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols = 1);
-// Same with an explicit pin (nullopt = no pin); ignores the environment.
+// See the rule at the top of this file; threads = the pool size the kernel will run with.
+// Throws std::invalid_argument when no kernel exists for op/wtype, std::runtime_error for a bad
+// BITNET_ISA or BITNET_TUNE.
+const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols = 1, int threads = 1);
+// Same with an explicit pin (nullopt = none) instead of BITNET_ISA (BITNET_TUNE still applies).
+const KernelInfo& dispatch_kernel(Op op, TypeId wtype, int64_t n_cols, int threads,
+                                  std::optional<Isa> pin);
+// The static order only (no table), with an explicit pin (nullopt = no pin); ignores the
+// environment.
 const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols, std::optional<Isa> pin);
+// True when the static order ranks a before b for n_cols columns (steps 1-4 above; under a pin,
+// kernels of exactly the pinned ISA first).
+bool static_order_before(const KernelInfo& a, const KernelInfo& b, int64_t n_cols,
+                         std::optional<Isa> pin);
 
 // Dense ops: the kernel for op and the type pair (e.g. kDot, kF16, kF32), by the same rule and pin.
 // Throws std::invalid_argument when none exists, std::runtime_error for a bad BITNET_ISA.

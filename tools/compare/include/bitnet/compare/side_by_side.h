@@ -14,6 +14,7 @@ struct CaseSamples {
   std::string phase;     // "decode" or "prefill"
   std::string model;
   int threads = 0;
+  int tokens = 0;           // prefill: prompt tokens ("tokens:N" in the name); 0 if not given
   std::string peer;         // empty for our rows
   std::vector<double> tps;  // per repetition, pooled over every file given
   double median_tps = 0;    // of tps, or the file's median/mean aggregate when no repetitions
@@ -30,11 +31,16 @@ struct SideRow {
   std::string ours_name, peer_name, peer;
   double ours_tps = 0, peer_tps = 0;
   size_t ours_n = 0, peer_n = 0;
-  double ratio = 0;  // ours / peer (higher is better for us)
+  double ratio = 0;  // ours / peer (higher is better for us); 0 when unlike
+  // Prefill rows of different prompt lengths: tokens/s of a 32-token and a 128-token prefill are
+  // not comparable, so no ratio is given and the table says why.
+  bool unlike = false;
+  int ours_tokens = 0, peer_tokens = 0;
 };
 
 std::vector<SideRow> side_by_side(const std::vector<CaseSamples>& ours,
                                   const std::vector<CaseSamples>& peer);
+// The table; rows of unlike prefill lengths print "unlike" instead of a ratio plus a note.
 std::string format_side_by_side(const std::vector<SideRow>& rows);
 
 // One document holding both: our context (+ "peer_context"), every benchmark row of both.

@@ -50,9 +50,10 @@ struct DiffOptions {
   std::string metric = "real_time";
   Direction direction = Direction::kAuto;
   UMethod method = UMethod::kAuto;
-  std::vector<FamilyRule> families;  // first matching pattern wins
-  std::optional<std::regex> filter;  // only benchmarks whose name matches (regex_search)
-  bool errors_fail = true;           // an errored contender row counts as a failure
+  std::vector<FamilyRule> families;   // first matching pattern wins
+  std::optional<std::regex> filter;   // only benchmarks whose name matches (regex_search)
+  bool errors_fail = true;            // an errored contender row counts as a failure
+  bool fail_on_inconclusive = false;  // an inconclusive row fails the run (exit 3)
 };
 
 // Reads a config file (JSON) into `opts`: {"alpha":..,"min_change_pct":..,"metric":..,
@@ -110,13 +111,21 @@ struct DiffReport {
                                         // ratio when metrics or directions are mixed)
   std::vector<std::string> warnings;
   std::size_t count(Verdict v) const;
-  bool fails(const BenchmarkDiff& row) const;    // a regression, or an error when errors fail
-  bool failed() const;                           // any row fails
+  bool fails(const BenchmarkDiff& row) const;  // a regression, or an error when errors fail
+  bool failed() const;                         // any row fails
+  // No row fails but a row (not ignored) changed by at least its threshold without significance:
+  // the samples can neither confirm nor rule out a regression.
+  bool inconclusive() const;
+  // "FAIL", "INCONCLUSIVE" or "PASS" (the overall verdict every report prints).
+  std::string outcome() const;
   std::vector<std::string> regressions() const;  // names of the regressions that count
   bool errors_fail = true;
+  bool fail_on_inconclusive = false;
   double alpha = 0.05, min_change = 0.05;  // the global rule (families may override)
 };
 
+// Throws InputError when a metric the comparison uses (--metric, or a family rule's) appears in
+// no benchmark of either result set: a misspelt metric would otherwise skip every row and pass.
 DiffReport diff_results(const ResultSet& baseline, const ResultSet& contender,
                         const DiffOptions& opts);
 

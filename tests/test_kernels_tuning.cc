@@ -1,0 +1,221 @@
+// The measured dispatch table: the decision rule, the column classes, and the cache file's life
+// cycle (made on first use, loaded after, rebuilt when stale). Timings are never asserted: only
+// that every decision names a runnable kernel of the right op and format.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "bitnet/kernels/cpu.h"
+#include "bitnet/kernels/registry.h"
+#include "bitnet/kernels/tuning.h"
+
+namespace bitnet {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Tiny shapes keep a full tuning run well under a second.
+TuneSettings tiny() {
+  TuneSettings s;
+  s.shapes = {{64, 512}, {32, 768}};
+  s.min_rounds = 3;
+  s.max_rounds = 3;
+  s.seconds_per_entry = 0;
+  s.verbose = false;
+  return s;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() /
+           ("bitnet-tuning-test-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+nlohmann::json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in);
+}
+
+void write_json(const fs::path& p, const nlohmann::json& j) {
+  std::ofstream out(p, std::ios::trunc);
+  out << j.dump(1);
+}
+
+bool serves(const KernelInfo& k, Op op, TypeId w) {
+  return k.op == op && (op == Op::kQuantAct ? k.atype == act_type_for(w) : k.wtype == w);
+}
+
+TEST(Tuning, PickWinnerTakesTheFastest) {
+  EXPECT_EQ(pick_winner({"a", "b", "c"}, {{"a", 2.0}, {"b", 1.0}, {"c", 1.5}}, 0.03), "b");
+}
+
+TEST(Tuning, PickWinnerPrefersTheStaticOrderOnATie) {
+  // b is 2 % faster than a: within the tie band, so the earlier one in static order wins.
+  EXPECT_EQ(pick_winner({"a", "b"}, {{"a", 1.02}, {"b", 1.0}}, 0.03), "a");
+  // Outside the band the faster one wins even though it comes later.
+  EXPECT_EQ(pick_winner({"a", "b"}, {{"a", 1.05}, {"b", 1.0}}, 0.03), "b");
+}
+
+TEST(Tuning, PickWinnerIgnoresScreenedOutCandidates) {
+  // "a" has no median (screened out): it cannot win even though it is first in static order.
+  EXPECT_EQ(pick_winner({"a", "b", "c"}, {{"b", 1.2}, {"c", 1.0}}, 0.03), "c");
+  EXPECT_EQ(pick_winner({"a"}, {}, 0.03), "a");
+}
+
+TEST(Tuning, ColumnClasses) {
+  EXPECT_EQ(n_class(1), 0);
+  EXPECT_EQ(n_class(2), 1);
+  EXPECT_EQ(n_class(15), 1);
+  EXPECT_EQ(n_class(16), 2);
+  EXPECT_EQ(n_class(63), 2);
+  EXPECT_EQ(n_class(64), 3);
+  EXPECT_EQ(n_class(4096), 3);
+  for (int c = 0; c < kNClasses; ++c) EXPECT_EQ(n_class(n_class_columns(c)), c);
+  EXPECT_EQ(n_class_name(3), "64+");
+}
+
+TEST(Tuning, BitnetTuneValues) {
+  const char* old = std::getenv("BITNET_TUNE");
+  const std::string saved = old ? old : "";
+  ::setenv("BITNET_TUNE", "off", 1);
+  EXPECT_FALSE(tuning_enabled());
+  ::setenv("BITNET_TUNE", "on", 1);
+  EXPECT_TRUE(tuning_enabled());
+  ::setenv("BITNET_TUNE", "maybe", 1);
+  try {
+    tuning_enabled();
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("maybe"), std::string::npos) << e.what();
+  }
+  if (old)
+    ::setenv("BITNET_TUNE", saved.c_str(), 1);
+  else
+    ::unsetenv("BITNET_TUNE");
+}
+
+TEST(Tuning, MadeOnFirstUseThenLoaded) {
+  TempDir dir;
+  const fs::path file = dir.path / "tuning" / "cpu.json";
+  {
+    TuningTable t(file.string(), tiny());
+    const KernelInfo& k = t.choose(Op::kMatmul, TypeId::kTQ2_0, 32, 1);
+    EXPECT_TRUE(kernel_available(k)) << k.name;
+    EXPECT_TRUE(serves(k, Op::kMatmul, TypeId::kTQ2_0)) << k.name;
+    EXPECT_EQ(t.status(), "tuned now");
+  }
+  ASSERT_TRUE(fs::exists(file));
+  const auto j = read_json(file);
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(kernel_set_hash()));
+  EXPECT_EQ(j.at("kernel_set_hash"), hash);
+  EXPECT_EQ(j.at("cpu_model"), cpu_model_name());
+  // 3 formats x 4 classes of matmul, plus quant_act and dequant per format.
+  EXPECT_EQ(j.at("entries").size(), 3u * kNClasses + 6u);
+
+  TuningTable again(file.string(), tiny());
+  for (TypeId w : {TypeId::kTQ2_0, TypeId::kTQ1_0, TypeId::kI2_S})
+    for (Op op : {Op::kMatmul, Op::kDequant, Op::kQuantAct})
+      for (int64_t n : {1, 8, 32, 128}) {
+        const KernelInfo* k = again.lookup(op, w, n, 1);
+        ASSERT_NE(k, nullptr);
+        EXPECT_TRUE(kernel_available(*k) && serves(*k, op, w)) << k->name;
+        EXPECT_EQ(&again.choose(op, w, n, 1), k);
+      }
+  EXPECT_EQ(again.status(), "loaded");
+  // Another thread count is measured and added, the first one kept.
+  EXPECT_EQ(again.lookup(Op::kMatmul, TypeId::kI2_S, 1, 2), nullptr);
+  again.ensure(2);
+  EXPECT_NE(again.lookup(Op::kMatmul, TypeId::kI2_S, 1, 2), nullptr);
+  EXPECT_NE(again.lookup(Op::kMatmul, TypeId::kI2_S, 1, 1), nullptr);
+  EXPECT_EQ(again.status(), "loaded, extended");
+  EXPECT_EQ(read_json(file).at("entries").size(), 2u * 3u * kNClasses + 6u);
+}
+
+TEST(Tuning, StaleKernelSetIsRebuilt) {
+  TempDir dir;
+  const fs::path file = dir.path / "cpu.json";
+  {
+    TuningTable t(file.string(), tiny());
+    t.ensure(1);
+  }
+  auto j = read_json(file);
+  j["kernel_set_hash"] = "0123456789abcdef";  // a table made for another kernel list
+  j["entries"][0]["kernel"] = "matmul_tq2_0_q8k_9x9__avx9000";
+  write_json(file, j);
+
+  TuningTable t(file.string(), tiny());
+  EXPECT_EQ(t.lookup(Op::kMatmul, TypeId::kTQ2_0, 1, 1), nullptr);  // stale entries dropped
+  EXPECT_NE(t.status().find("rebuilt: kernel set changed"), std::string::npos) << t.status();
+  const KernelInfo& k = t.choose(Op::kMatmul, TypeId::kTQ2_0, 1, 1);
+  EXPECT_TRUE(kernel_available(k));
+  const auto rebuilt = read_json(file);
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(kernel_set_hash()));
+  EXPECT_EQ(rebuilt.at("kernel_set_hash"), hash);
+  for (const auto& e : rebuilt.at("entries")) {
+    const KernelInfo* named = find_kernel(e.at("kernel").get<std::string>());
+    ASSERT_NE(named, nullptr) << e.dump();
+  }
+}
+
+TEST(Tuning, UnknownKernelOrCorruptFileIsRebuilt) {
+  TempDir dir;
+  const fs::path file = dir.path / "cpu.json";
+  {
+    TuningTable t(file.string(), tiny());
+    t.ensure(1);
+  }
+  auto j = read_json(file);
+  j["entries"][0]["kernel"] = "no_such_kernel";  // same hash, but a name this build lacks
+  write_json(file, j);
+  {
+    TuningTable t(file.string(), tiny());
+    EXPECT_NE(t.status().find("rebuilt: entry"), std::string::npos) << t.status();
+  }
+  {
+    std::ofstream out(file, std::ios::trunc);
+    out << "{\"format\": \"bitnet-tuning/1\", \"entries\": [";  // cut short
+  }
+  TuningTable t(file.string(), tiny());
+  EXPECT_NE(t.status().find("rebuilt: unreadable"), std::string::npos) << t.status();
+  t.ensure(1);
+  EXPECT_NO_THROW(read_json(file));
+}
+
+TEST(Tuning, DecisionsAreCandidatesAndRecordTheStaticChoice) {
+  TuningTable t("", tiny());  // in memory only
+  t.ensure(1);
+  for (const TuneEntry& e : t.entries()) {
+    const KernelInfo* k = find_kernel(e.kernel);
+    ASSERT_NE(k, nullptr) << e.kernel;
+    EXPECT_TRUE(kernel_available(*k) && serves(*k, e.op, e.wtype)) << e.kernel;
+    const KernelInfo& st =
+        select_kernel_pinned(e.op, e.wtype, n_class_columns(e.n_class), std::nullopt);
+    EXPECT_EQ(e.static_kernel, st.name);
+    // Every runnable candidate was either timed or screened out.
+    for (const KernelInfo& o : all_kernels()) {
+      if (!serves(o, e.op, e.wtype) || !kernel_available(o)) continue;
+      const bool timed = e.median_seconds.count(std::string(o.name)) > 0;
+      const bool dropped =
+          std::find(e.screened_out.begin(), e.screened_out.end(), o.name) != e.screened_out.end();
+      const bool only = e.median_seconds.empty() && e.screened_out.empty();
+      EXPECT_TRUE(timed || dropped || only) << o.name << " in " << e.kernel;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace bitnet
