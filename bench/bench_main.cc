@@ -164,6 +164,7 @@ int run(int argc, char** argv) {
     register_matmul_benchmarks();
     register_dequant_benchmarks();
     register_quant_act_benchmarks();
+    register_peer_benchmarks();
     register_decode_benchmarks();
     if (!list_only) prepare_decode_models(benchmark::GetBenchmarkFilter());
     if (!list_only) prepare_limits(o);
