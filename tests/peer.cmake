@@ -34,3 +34,7 @@ bitnet_add_gtest(test_peer_rows LABELS shim peer SOURCES ${CMAKE_CURRENT_SOURCE_
 target_compile_definitions(test_peer_rows PRIVATE BITNET_FAKE_PEERS_DIR="${_fake_out}"
                            BITNET_BENCHES_EXE="$<TARGET_FILE:bitnet_benches>")
 add_dependencies(test_peer_rows ${_fake_targets} bitnet_benches)
+
+# bitnet-compare kernels: the ours-vs-peer table from one result file.
+bitnet_add_gtest(test_peer_table LABELS shim peer SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_peer_table.cc
+                 LIBS bitnet_compare)

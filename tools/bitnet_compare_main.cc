@@ -10,6 +10,7 @@
 
 #include "bitnet/compare/crossval.h"
 #include "bitnet/compare/discovery.h"
+#include "bitnet/compare/kernel_table.h"
 #include "bitnet/compare/peer_output.h"
 #include "bitnet/compare/peer_runner.h"
 #include "bitnet/compare/process.h"
@@ -26,6 +27,8 @@ constexpr const char* kUsage = R"(usage:
   bitnet-compare find [--llama-dir DIR]       show which peer binaries would be used
   bitnet-compare convert FILE [options]       convert saved llama-bench output (json/jsonl/csv/md)
   bitnet-compare table --ours F.. --peer F..  side-by-side table of our and the peer's decode/prefill
+  bitnet-compare kernels FILE                 ours vs the peers' kernels per case, from one
+                                              bitnet_benches --bitnet_peer=... result file
   bitnet-compare crossval -m MODEL [options]  greedy output (and logits) agreement with the peer
   bitnet-compare logits REF.json OURS.json    cosine similarity of two golden-format logits files
 
@@ -287,6 +290,21 @@ int cmd_table(Args& a) {
   return rows.empty() ? bc::kExitPeerFailed : bc::kExitOk;
 }
 
+int cmd_kernels(Args& a) {
+  if (!a.more()) throw bc::CompareError(bc::kExitUsage, "kernels needs a result FILE");
+  const std::string path = a.next("");
+  if (a.more()) throw bc::CompareError(bc::kExitUsage, fmt::format("unexpected '{}'", a.next("")));
+  const json doc = read_json_file(path);
+  std::vector<bc::KernelTableRow> rows;
+  try {
+    rows = bc::kernel_table(doc);
+  } catch (const std::runtime_error& e) {
+    throw bc::CompareError(bc::kExitUsage, fmt::format("{}: {}", path, e.what()));
+  }
+  std::cout << bc::format_kernel_table(rows);
+  return rows.empty() ? bc::kExitPeerFailed : bc::kExitOk;
+}
+
 int cmd_crossval(Args& a) {
   bc::CrossvalOptions o;
   std::optional<std::string> llama_dir;
@@ -373,6 +391,7 @@ int main(int argc, char** argv) {
     if (cmd == "find") return cmd_find(a);
     if (cmd == "convert") return cmd_convert(a);
     if (cmd == "table") return cmd_table(a);
+    if (cmd == "kernels") return cmd_kernels(a);
     if (cmd == "crossval") return cmd_crossval(a);
     if (cmd == "logits") return cmd_logits(a);
     throw bc::CompareError(bc::kExitUsage, fmt::format("unknown command '{}' (see --help)", cmd));
