@@ -113,6 +113,10 @@ std::vector<KernelTableRow> kernel_table(const json& results) {
       out.push_back(std::move(r));
     }
   }
+  // By case name (random interleaving scrambles the file's order).
+  std::stable_sort(out.begin(), out.end(), [](const KernelTableRow& a, const KernelTableRow& b) {
+    return a.name_case < b.name_case;
+  });
   return out;
 }
 

@@ -29,8 +29,8 @@ struct KernelTableRow {
 
 // Groups the file's rows by case (the name minus its implementation label; aggregate rows are
 // used when present — the median —, else the median of the iteration rows). One table row per
-// (case, peer). Rows whose names do not parse are ignored. Throws std::runtime_error for a
-// document without "benchmarks".
+// (case, peer), sorted by case name. Rows whose names do not parse are ignored. Throws
+// std::runtime_error for a document without "benchmarks".
 std::vector<KernelTableRow> kernel_table(const nlohmann::json& results);
 std::string format_kernel_table(const std::vector<KernelTableRow>& rows);
 
