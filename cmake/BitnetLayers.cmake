@@ -14,6 +14,7 @@ set(BITNET_LAYERS
   "bitnet_results:"
   "bitnet_bench_support:bitnet_results,bitnet_kernels,bitnet_fixtures,bitnet_formats"
   "bitnet_compare:bitnet_results,bitnet_gguf"
+  "bitnet_peer_kernels:bitnet_kernels,bitnet_formats,bitnet_compare"
   "bitnet_diff:bitnet_results"
 )
 

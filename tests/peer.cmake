@@ -30,7 +30,7 @@ add_dependencies(test_peer_kernels ${_fake_targets})
 
 # The suite's peer rows end to end with the fakes.
 bitnet_add_gtest(test_peer_rows LABELS shim peer SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_peer_rows.cc
-                 LIBS nlohmann_json::nlohmann_json)
+                 LIBS bitnet_peer_kernels nlohmann_json::nlohmann_json)
 target_compile_definitions(test_peer_rows PRIVATE BITNET_FAKE_PEERS_DIR="${_fake_out}"
                            BITNET_BENCHES_EXE="$<TARGET_FILE:bitnet_benches>")
 add_dependencies(test_peer_rows ${_fake_targets} bitnet_benches)

@@ -137,6 +137,7 @@ TEST(PeerLoad, FileThatIsNotALibraryNamesTheFile) {
 }
 
 TEST(PeerLoad, MissingSymbolNamesLibrarySymbolAndSignature) {
+  if (!deep_bind_supported()) GTEST_SKIP() << "no RTLD_DEEPBIND in sanitizer builds";
   try {
     load_fake(PeerKind::kBitnetCpp, "bitnet_no_dot");
     FAIL();
@@ -189,6 +190,7 @@ TEST(PeerFake, TraitsLayoutMismatchMakesTheFormatAnErrorNotACrash) {
 }
 
 TEST(PeerFake, BitnetGoodMatchesReferenceBitForBit) {
+  if (!deep_bind_supported()) GTEST_SKIP() << "no RTLD_DEEPBIND in sanitizer builds";
   auto p = load_fake(PeerKind::kBitnetCpp, "bitnet_good");
   const PeerFormat* f = p->format(TypeId::kI2_S);
   ASSERT_NE(f, nullptr);
@@ -199,6 +201,7 @@ TEST(PeerFake, BitnetGoodMatchesReferenceBitForBit) {
 }
 
 TEST(PeerFake, BitnetWrongPackingIsCaughtByTheDecode) {
+  if (!deep_bind_supported()) GTEST_SKIP() << "no RTLD_DEEPBIND in sanitizer builds";
   auto p = load_fake(PeerKind::kBitnetCpp, "bitnet_wrong_pack");
   const std::string e = check_format(*p->format(TypeId::kI2_S), 3);
   EXPECT_THAT(e, HasSubstr("packing of I2_S"));
@@ -228,6 +231,7 @@ TEST(RealPeer, LlamaCppTqKernels) {
 }
 
 TEST(RealPeer, BitnetCppI2sKernels) {
+  if (!deep_bind_supported()) GTEST_SKIP() << "no RTLD_DEEPBIND in sanitizer builds";
   const char* dir = std::getenv("BITNET_CPP_DIR");
   if (dir == nullptr || *dir == '\0') GTEST_SKIP() << "BITNET_CPP_DIR not set";
   auto p = Peer::load({PeerKind::kBitnetCpp, dir, "BITNET_CPP_DIR"});

@@ -6,15 +6,21 @@
 
 namespace bitnet::peers {
 
+bool deep_bind_supported() {
+#if defined(__SANITIZE_ADDRESS__)
+  return false;
+#else
+  return true;
+#endif
+}
+
 DlLibrary::DlLibrary(const std::string& path, bool deep_bind) : path_(path) {
   int flags = RTLD_NOW | RTLD_LOCAL;
   if (deep_bind) {
-#if defined(__SANITIZE_ADDRESS__)
-    // The sanitizer runtime refuses RTLD_DEEPBIND (it would bypass its malloc interposition).
-    throw PeerError(path + ": cannot be opened with RTLD_DEEPBIND in a sanitizer build");
-#else
+    if (!deep_bind_supported())
+      // The sanitizer runtime refuses RTLD_DEEPBIND (it would bypass its malloc interposition).
+      throw PeerError(path + ": cannot be opened with RTLD_DEEPBIND in a sanitizer build");
     flags |= RTLD_DEEPBIND;
-#endif
   }
   dlerror();
   handle_ = dlopen(path.c_str(), flags);

@@ -103,6 +103,10 @@ class Peer {
   std::vector<std::unique_ptr<PeerFormat>> formats_;
 };
 
+// False in sanitizer builds, whose runtime refuses RTLD_DEEPBIND: bitnet.cpp's library then fails
+// to load with an error saying so (llama.cpp's needs no DEEPBIND and loads either way).
+bool deep_bind_supported();
+
 // The library files a peer needs, searched for as bitnet-compare searches for binaries:
 // DIR/build/bin, DIR/bin, DIR (the first directory holding all of them wins). Throws PeerError
 // listing every place looked.
