@@ -189,6 +189,7 @@ int run(int argc, char** argv) {
     register_dequant_benchmarks();
     register_quant_act_benchmarks();
     register_dense_benchmarks();
+    register_peer_benchmarks();
     register_decode_benchmarks();
     if (!list_only) prepare_decode_models(benchmark::GetBenchmarkFilter());
     // The probe and the tuning table only when a selected row needs them: the limits for every

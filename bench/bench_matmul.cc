@@ -58,10 +58,7 @@ struct Inputs {
 // Activations for (format, K, N): the same for every kernel, thread count and residency.
 Inputs make_inputs(TypeId wtype, int64_t K, int64_t N) {
   Inputs in;
-  in.x.resize(static_cast<size_t>(K * N));
-  Rng rng(run_options().seed,
-          "acts/" + type_label(wtype) + "/" + std::to_string(K) + "/" + std::to_string(N));
-  fill_uniform(in.x, rng);
+  in.x = act_source(wtype, K, N);
   quantize_acts(wtype, in.x.data(), K, N, K, in.acts, &reference_kernel(Op::kQuantAct, wtype));
   return in;
 }
@@ -134,38 +131,60 @@ void run_case(benchmark::State& st, const MatCase& c) {
       st.SkipWithError(err.c_str());
       return;
     }
-    const double ops =
-        2.0 * static_cast<double>(c.M) * static_cast<double>(c.N) * static_cast<double>(c.K);
-    const double bytes = static_cast<double>(w.tensor_bytes);
-    auto& limits = MachineLimits::instance();
-    const double bw = limits.read_bandwidth_for(w.tensor_bytes, c.threads, c.cold);
-    using C = benchmark::Counter;
-    st.SetBytesProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(bytes));
-    st.counters["GOPS"] = C(ops * 1e-9, C::kIsIterationInvariantRate);
-    st.counters["bits_per_weight"] = C(8.0 * bytes / static_cast<double>(c.M * c.K));
-    st.counters["bw_frac"] = C(bytes / bw, C::kIsIterationInvariantRate);
-    if (auto isa = machine_int8_isa()) {
-      const double peak = limits.get(Limit::kInt8Peak, c.threads, *isa);
-      st.counters["peak_frac"] = C(ops / peak, C::kIsIterationInvariantRate);
-    }
-    std::string label(k.name);
-    // A cold row cannot beat the DRAM limit by much: if it does, the limit (or the cold set) is
-    // wrong, and the row says so rather than reporting an impossible fraction silently.
-    const double frac =
-        bytes * static_cast<double>(st.iterations()) / std::max(1e-12, seconds) / bw;
-    if (c.cold && frac > 1.1) {
-      char buf[200];
-      std::snprintf(buf, sizeof buf,
-                    " (bw_frac %.2f > 1.1 on a cold row: the probed dram_read is below what this "
-                    "row streams; re-measure with --bitnet_probe on an idle machine)",
-                    frac);
-      label += buf;
-    }
-    st.SetLabel(label);
+    set_matmul_counters(st, w, c.N, c.threads, c.cold);
+    st.SetLabel(std::string(k.name) +
+                cold_bw_note(w, c.threads, c.cold, static_cast<int64_t>(st.iterations()), seconds));
   } catch (const std::exception& e) {
     st.SkipWithError(e.what());
   }
 }
+
+}  // namespace
+
+void set_matmul_counters(benchmark::State& st, const WeightMatrix& w, int64_t N, int threads,
+                         bool cold) {
+  const double ops =
+      2.0 * static_cast<double>(w.M) * static_cast<double>(N) * static_cast<double>(w.K);
+  const double bytes = static_cast<double>(w.tensor_bytes);
+  auto& limits = MachineLimits::instance();
+  const double bw = limits.read_bandwidth_for(w.tensor_bytes, threads, cold);
+  using C = benchmark::Counter;
+  st.SetBytesProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(bytes));
+  st.counters["GOPS"] = C(ops * 1e-9, C::kIsIterationInvariantRate);
+  st.counters["bits_per_weight"] = C(8.0 * bytes / static_cast<double>(w.M * w.K));
+  st.counters["bw_frac"] = C(bytes / bw, C::kIsIterationInvariantRate);
+  if (auto isa = machine_int8_isa()) {
+    const double peak = limits.get(Limit::kInt8Peak, threads, *isa);
+    st.counters["peak_frac"] = C(ops / peak, C::kIsIterationInvariantRate);
+  }
+}
+
+std::string cold_bw_note(const WeightMatrix& w, int threads, bool cold, int64_t iterations,
+                         double seconds) {
+  if (!cold) return "";
+  // A cold row cannot beat the DRAM limit by much: if it does, the limit (or the cold set) is
+  // wrong, and the row says so rather than reporting an impossible fraction silently.
+  const double bytes = static_cast<double>(w.tensor_bytes);
+  const double bw = MachineLimits::instance().read_bandwidth_for(w.tensor_bytes, threads, cold);
+  const double frac = bytes * static_cast<double>(iterations) / std::max(1e-12, seconds) / bw;
+  if (frac <= 1.1) return "";
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                " (bw_frac %.2f > 1.1 on a cold row: the probed dram_read is below what this "
+                "row streams; re-measure with --bitnet_probe on an idle machine)",
+                frac);
+  return buf;
+}
+
+std::vector<int64_t> matmul_check_rows(int64_t M) {
+  return check_rows(M);
+}
+
+const std::vector<float>& matmul_reference_values(TypeId wtype, int64_t M, int64_t K, int64_t N) {
+  return reference_values(MatCase{wtype, nullptr, M, K, N, 1, false});
+}
+
+namespace {
 
 bool in_mode(const MatCase& c, bool is_2b4t) {
   switch (run_options().mode) {

@@ -80,6 +80,22 @@ size_t cold_set_bytes() {
   return std::min(4 * measured_cache_sizes().l3, cap);
 }
 
+std::vector<float> weight_source(TypeId wtype, int64_t M, int64_t K) {
+  Rng rng(run_options().seed,
+          "weights/" + type_label(wtype) + "/" + std::to_string(M) + "x" + std::to_string(K));
+  std::vector<float> x(static_cast<size_t>(M * K));
+  fill_uniform(x, rng);
+  return x;
+}
+
+std::vector<float> act_source(TypeId wtype, int64_t K, int64_t N) {
+  Rng rng(run_options().seed,
+          "acts/" + type_label(wtype) + "/" + std::to_string(K) + "/" + std::to_string(N));
+  std::vector<float> x(static_cast<size_t>(K * N));
+  fill_uniform(x, rng);
+  return x;
+}
+
 const WeightMatrix& weights_for(TypeId wtype, int64_t M, int64_t K, bool cold) {
   static std::mutex mu;
   static std::map<std::tuple<TypeId, int64_t, int64_t>, std::unique_ptr<WeightMatrix>> hot;
@@ -97,10 +113,7 @@ const WeightMatrix& weights_for(TypeId wtype, int64_t M, int64_t K, bool cold) {
     // Weights ~ uniform floats: quantizing gives about 1/3 of each trit value per block, the
     // same mix real ternary models have. Seeded per (format, shape) only: every kernel and
     // thread count multiplies the same matrix.
-    Rng rng(run_options().seed,
-            "weights/" + type_label(wtype) + "/" + std::to_string(M) + "x" + std::to_string(K));
-    std::vector<float> x(static_cast<size_t>(M * K));
-    fill_uniform(x, rng);
+    const std::vector<float> x = weight_source(wtype, M, K);
     auto buf = aligned_bytes(h->tensor_bytes);
     quantize(wtype, x.data(), buf.get(), M * K);
     h->w_scale = 1.0f;

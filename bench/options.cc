@@ -79,6 +79,9 @@ Our flags (parsed before Google Benchmark's; unknown --bitnet_* flags are an err
   --bitnet_model=SPEC     model for decode/prefill (repeatable): a .gguf path, a manifest id, or a
                           fixtures spec such as synthetic:2b4t:i2_s. Default: $BITNET_GGUF if set,
                           else synthetic 2B4T in TQ2_0 and I2_S (generated once into the cache).
+  --bitnet_peer=NAME:DIR  also time a peer's kernels beside ours (repeatable; NAME llama.cpp or
+                          bitnet.cpp, DIR its build's bin/). Default: $LLAMA_CPP_DIR and
+                          $BITNET_CPP_DIR when set; neither: no peer rows (docs/compare.md).
   --bitnet_threads=N|A,B  thread counts (default: 1 and every available CPU), honoured exactly.
   --bitnet_isa=ISA        pin dispatch to ISA (scalar|sse41|avx2|avx512|avx512vnni) and run only
                           that ISA's kernels; an ISA this CPU lacks is an error.
@@ -129,6 +132,9 @@ Options parse_options(int* argc, char** argv, int cpus) {
     if (name == "bitnet_model") {
       need_value();
       models.emplace_back(value);
+    } else if (name == "bitnet_peer") {
+      need_value();
+      o.peers.emplace_back(value);
     } else if (name == "bitnet_threads") {
       need_value();
       o.threads = parse_threads(value);

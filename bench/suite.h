@@ -5,6 +5,11 @@
 #include <string>
 #include <vector>
 
+#include <benchmark/benchmark.h>
+
+#include "bitnet/bench/inputs.h"
+#include "bitnet/formats/types.h"
+
 namespace bitnet::bench {
 
 void register_probe_benchmarks();      // bench_probe.cc:     probe/<limit>[/<isa>]/threads:T
@@ -17,6 +22,22 @@ void register_quant_act_benchmarks();  // bench_quant_act.cc:
 void register_dense_benchmarks();      // bench_dense.cc:
                                        // dense/<op>_<weights>_<acts>/<kernel|dispatch>/M/K/threads
 void register_decode_benchmarks();  // bench_decode.cc:    decode|prefill/<model>/pos|tokens/threads
+
+void register_peer_benchmarks();  // bench_peers.cc: the peers' kernels (--bitnet_peer) as
+                                  // gemv|gemm/<format>/peer.<name>/... and
+                                  // quant_act/.../peer.<name>
+
+// The matmul output check shared with the peer rows: the rows compared for M, and our scalar
+// reference's values there (row-major over check rows, then columns; cached).
+std::vector<int64_t> matmul_check_rows(int64_t M);
+// GOPS, bits_per_weight, bw_frac, peak_frac and bytes of a gemv/gemm row (after its loop).
+// " (bw_frac … > 1.1 on a cold row …)" when a cold row streams faster than the probed DRAM
+// limit allows (the limit or the cold set is then wrong), else "".
+std::string cold_bw_note(const WeightMatrix& w, int threads, bool cold, int64_t iterations,
+                         double seconds);
+void set_matmul_counters(benchmark::State& st, const WeightMatrix& w, int64_t N, int threads,
+                         bool cold);
+const std::vector<float>& matmul_reference_values(TypeId wtype, int64_t M, int64_t K, int64_t N);
 
 // Resolves (generating if needed) and loads the decode models that have a case passing `filter`,
 // and records each in the context. Throws fixtures::Error / gguf::Error naming the model.

@@ -18,6 +18,7 @@ set(BITNET_LAYERS
   "bitnet_compare:bitnet_results,bitnet_gguf,bitnet_text"
   "bitnet_text:"
   "bitnet_crossval:bitnet_engine,bitnet_compare,bitnet_fixtures,bitnet_gguf,bitnet_results"
+  "bitnet_peer_kernels:bitnet_kernels,bitnet_formats,bitnet_compare"
   "bitnet_diff:bitnet_results"
 )
 

@@ -82,8 +82,12 @@ void check_row(const json& row, size_t index, std::set<std::string>& families) {
   }
   // Kernel rows carry "dispatch" or the registry name of a kernel of the family's op (and, for
   // weight formats, of the row's format): the name is the one key from a row to its kernel.
-  if (const auto op = kernel_op(n.family);
-      op && n.labels.size() >= 2 && n.labels[1] != "dispatch") {
+  // Peer rows (--bitnet_peer) name the peer instead: peer.llama.cpp or peer.bitnet.cpp.
+  if (n.labels.size() >= 2 && n.labels[1].starts_with("peer.")) {
+    if (n.labels[1] != "peer.llama.cpp" && n.labels[1] != "peer.bitnet.cpp")
+      return error(name + ": '" + n.labels[1] + "' is not a known peer");
+  } else if (const auto op = kernel_op(n.family);
+             op && n.labels.size() >= 2 && n.labels[1] != "dispatch") {
     const bitnet::KernelInfo* k = bitnet::find_kernel(n.labels[1]);
     if (k == nullptr) return error(name + ": '" + n.labels[1] + "' is not a registered kernel");
     if (k->op != *op) return error(name + ": " + n.labels[1] + " is not a " + n.family + " kernel");

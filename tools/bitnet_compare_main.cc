@@ -13,6 +13,7 @@
 
 #include "bitnet/compare/crossval.h"
 #include "bitnet/compare/discovery.h"
+#include "bitnet/compare/kernel_table.h"
 #include "bitnet/compare/peer_output.h"
 #include "bitnet/compare/peer_probe.h"
 #include "bitnet/compare/peer_runner.h"
@@ -32,6 +33,8 @@ constexpr const char* kUsage = R"(usage:
   bitnet-compare find [--llama-dir DIR]       show which peer binaries would be used
   bitnet-compare convert FILE [options]       convert saved llama-bench output (json/jsonl/csv/md)
   bitnet-compare table --ours F.. --peer F..  side-by-side table of our and the peer's decode/prefill
+  bitnet-compare kernels FILE                 ours vs the peers' kernels per case, from one
+                                              bitnet_benches --bitnet_peer=... result file
   bitnet-compare crossval -m MODEL [options]  greedy output (and logits) agreement with the peer
   bitnet-compare logits REF.json OURS.json    cosine similarity of two golden-format logits files
   bitnet-compare kld --base FILE -m MODEL     llama-perplexity's KL-divergence check (or --write-base)
@@ -300,6 +303,21 @@ int cmd_table(Args& a) {
   return rows.empty() ? bc::kExitPeerFailed : bc::kExitOk;
 }
 
+int cmd_kernels(Args& a) {
+  if (!a.more()) throw bc::CompareError(bc::kExitUsage, "kernels needs a result FILE");
+  const std::string path = a.next("");
+  if (a.more()) throw bc::CompareError(bc::kExitUsage, fmt::format("unexpected '{}'", a.next("")));
+  const json doc = read_json_file(path);
+  std::vector<bc::KernelTableRow> rows;
+  try {
+    rows = bc::kernel_table(doc);
+  } catch (const std::runtime_error& e) {
+    throw bc::CompareError(bc::kExitUsage, fmt::format("{}: {}", path, e.what()));
+  }
+  std::cout << bc::format_kernel_table(rows);
+  return rows.empty() ? bc::kExitPeerFailed : bc::kExitOk;
+}
+
 int cmd_crossval(Args& a) {
   bc::CrossvalOptions o;
   std::optional<std::string> llama_dir;
@@ -427,6 +445,7 @@ int main(int argc, char** argv) {
     if (cmd == "find") return cmd_find(a);
     if (cmd == "convert") return cmd_convert(a);
     if (cmd == "table") return cmd_table(a);
+    if (cmd == "kernels") return cmd_kernels(a);
     if (cmd == "crossval") return cmd_crossval(a);
     if (cmd == "logits") return cmd_logits(a);
     if (cmd == "kld") return bitnet::crossval::run_kld_command({a.v.begin() + a.i, a.v.end()});

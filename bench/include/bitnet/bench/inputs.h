@@ -42,6 +42,10 @@ struct WeightMatrix {
   std::vector<uint8_t*> copies;  // copies[0] is the hot one
   std::vector<std::unique_ptr<uint8_t[], void (*)(uint8_t*)>> storage;
 };
+// The floats a (format, M, K) weight matrix is quantized from, and the activations of a
+// (format, K, N) matmul case (column n = x[n*K ...]): seeded per case, the same for every kernel.
+std::vector<float> weight_source(TypeId wtype, int64_t M, int64_t K);
+std::vector<float> act_source(TypeId wtype, int64_t K, int64_t N);
 // Hot (1 copy) or cold (>= 4x L3 of copies) weights; the returned object lives for the run
 // (cold sets of other shapes are released to bound memory).
 const WeightMatrix& weights_for(TypeId wtype, int64_t M, int64_t K, bool cold);

@@ -17,14 +17,15 @@ const char* mode_name(Mode m);  // "default", "quick", "full"
 struct Options {
   Mode mode = Mode::kDefault;
   std::vector<std::string>
-      models;                  // --bitnet_model (repeatable) or $BITNET_GGUF; empty = synthetic
-  std::vector<int> threads;    // thread counts to run; default {1, available CPUs}
-  std::optional<Isa> isa;      // --bitnet_isa: pins dispatch and restricts kernel rows
-  bool refresh_probe = false;  // --bitnet_probe: re-measure the machine limits and exit
-  std::string prompt_file;     // --bitnet_prompt_file: decode/prefill from this text
-  bool help = false;           // --help: our usage (then Google Benchmark's)
-  bool deterministic = false;  // BITNET_DETERMINISTIC=1
-  uint64_t seed = 0;           // BITNET_SEED, else 1 when deterministic, else random
+      models;                      // --bitnet_model (repeatable) or $BITNET_GGUF; empty = synthetic
+  std::vector<std::string> peers;  // --bitnet_peer=llama.cpp:DIR|bitnet.cpp:DIR (repeatable)
+  std::vector<int> threads;        // thread counts to run; default {1, available CPUs}
+  std::optional<Isa> isa;          // --bitnet_isa: pins dispatch and restricts kernel rows
+  bool refresh_probe = false;      // --bitnet_probe: re-measure the machine limits and exit
+  std::string prompt_file;         // --bitnet_prompt_file: decode/prefill from this text
+  bool help = false;               // --help: our usage (then Google Benchmark's)
+  bool deterministic = false;      // BITNET_DETERMINISTIC=1
+  uint64_t seed = 0;               // BITNET_SEED, else 1 when deterministic, else random
 };
 
 // Thrown for a bad --bitnet_* flag or BITNET_* variable; the message names it.
