@@ -15,6 +15,8 @@ set(BITNET_LAYERS
   "bitnet_bench_support:bitnet_results,bitnet_kernels,bitnet_fixtures,bitnet_formats"
   "bitnet_compare:bitnet_results,bitnet_gguf"
   "bitnet_diff:bitnet_results"
+  "bitnet_report_model:bitnet_diff,bitnet_results"
+  "bitnet_report_render:bitnet_report_model,bitnet_diff,bitnet_results"
 )
 
 # bitnet_layer_violations(<out-var> <target> <linked...>): the project libraries (bitnet_*) among

@@ -40,6 +40,12 @@ options:
   --history N            newest N files of a history directory (default 5, 0 = all)
   --allow-errors         errored contender benchmarks do not fail the run
   --format F             stdout: table (default) | markdown | json | svg | none
+  --changed-only         table: per-family summary lines, then only the rows that changed
+                         (regression, improvement, inconclusive, errored, added, removed),
+                         largest effect first
+  --sort ORDER           table rows: input (the contender's order; default without
+                         --changed-only) | effect (flagged first, largest |change| first;
+                         also puts the per-family lines first)
   --markdown FILE        also write the Markdown report to FILE
   --json FILE            also write the JSON report to FILE
   --svg FILE             also write the SVG chart to FILE
@@ -79,7 +85,8 @@ void write_file(const std::string& path, const std::string& text) {
 
 int run(int argc, char** argv) {
   std::optional<std::string> metric, direction, alpha_text, threshold_text, history_text, config,
-      filter, method, markdown, json, svg, junit, metrics, flagged, format_text, color_text;
+      filter, method, markdown, json, svg, junit, metrics, flagged, format_text, color_text,
+      sort_text;
   const std::map<std::string, std::optional<std::string>*> valued = {
       {"--metric", &metric},
       {"--direction", &direction},
@@ -96,9 +103,10 @@ int run(int argc, char** argv) {
       {"--metrics", &metrics},
       {"--flagged-filter", &flagged},
       {"--format", &format_text},
-      {"--color", &color_text}};
+      {"--color", &color_text},
+      {"--sort", &sort_text}};
   std::vector<std::string> positional;
-  bool allow_errors = false;
+  bool allow_errors = false, changed_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -110,6 +118,8 @@ int run(int argc, char** argv) {
       *it->second = argv[++i];
     } else if (arg == "--allow-errors") {
       allow_errors = true;
+    } else if (arg == "--changed-only") {
+      changed_only = true;
     } else if (arg.starts_with("-") && arg.size() > 1) {
       throw UsageError("unknown option " + arg);
     } else {
@@ -136,6 +146,12 @@ int run(int argc, char** argv) {
     throw UsageError("--format: expected table, markdown, json, svg or none");
   if (color != "auto" && color != "always" && color != "never")
     throw UsageError("--color: expected auto, always or never");
+  // The people view sorts by effect unless told otherwise; the full table keeps input order.
+  const std::string sort = sort_text.value_or(changed_only ? "effect" : "input");
+  if (sort != "input" && sort != "effect") throw UsageError("--sort: expected input or effect");
+  ArrangeOptions arrange_opts;
+  arrange_opts.changed_only = changed_only;
+  arrange_opts.order = sort == "effect" ? RowOrder::kEffect : RowOrder::kInput;
 
   DiffOptions opts;
   if (config) load_config(*config, opts);
@@ -183,7 +199,9 @@ int run(int argc, char** argv) {
   }
   const bool use_color =
       color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
-  if (format == "table")
+  if (format == "table" && (changed_only || arrange_opts.order != RowOrder::kInput))
+    std::cout << render_people(report, arrange_opts, use_color);
+  else if (format == "table")
     std::cout << render_terminal(report, use_color);
   else if (format == "markdown")
     std::cout << render_markdown(report);
