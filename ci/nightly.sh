@@ -88,6 +88,7 @@ history_keep=${BITNET_HISTORY_KEEP:-20}
 build_dir=${BITNET_BUILD_DIR:-$root/build/release}
 bench_bin=${BITNET_BENCH_BIN:-$build_dir/bin/bitnet_benches}
 diff_bin=${BITNET_DIFF_BIN:-$build_dir/bin/bench-diff}
+report_bin=${BITNET_REPORT_BIN:-$build_dir/bin/bench-report}
 [[ "$reps" =~ ^[0-9]+$ && "$reps" -ge 9 ]] ||
   bb_die "BITNET_REPETITIONS='$reps': need a whole number >= 9 (fewer cannot support the U test on a noisy machine)"
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || bb_die "BITNET_THREADS='$threads': need a whole number >= 1"
@@ -131,7 +132,7 @@ fi
 if [[ $skip_build == 0 ]]; then
   cd "$root"
   [[ -f build/release/build.ninja ]] || bb_run cmake --preset release
-  bb_run cmake --build --preset release --target bitnet_benches bench-diff
+  bb_run cmake --build --preset release --target bitnet_benches bench-diff bench-report
 fi
 if [[ $dry == 0 ]]; then
   [[ -x "$bench_bin" ]] || bb_die "no suite binary at $bench_bin (build it: cmake --build --preset release --target bitnet_benches)"
@@ -304,6 +305,26 @@ fi
 if [[ -n "$crossval_verdict" ]]; then
   status=1 clean=0
   verdict="${verdict:+$verdict; }$crossval_verdict"
+fi
+
+# --- HTML report beside the JSON (docs/report.md); a report failure never fails the run ----
+# Written before the baseline update, so its diff is against the same baseline as bench-diff's;
+# bench-report adds this run to the end of the history chart itself.
+report_cmd=("$report_bin" "$out/bench.json")
+[[ -f "$out/compare/merged.json" ]] && report_cmd+=("$out/compare/merged.json")
+compgen -G "$baseline_dir/*.json" >/dev/null && report_cmd+=(--history "$baseline_dir")
+[[ -n "$baseline" ]] && report_cmd+=(--diff "$baseline")
+[[ -n "$config" ]] && report_cmd+=(--config "$config")
+report_cmd+=(--history-depth "$history_depth" --alpha "$alpha" --threshold "$threshold"
+  -o "$out/report.html")
+if [[ $dry == 1 ]]; then
+  bb_run "${report_cmd[@]}"
+elif [[ ! -x "$report_bin" ]]; then
+  bb_warn "no bench-report at $report_bin: HTML report skipped (cmake --build --preset release --target bench-report)"
+elif ! "${report_cmd[@]}" 2>"$out/logs/report.log"; then
+  bb_warn "bench-report failed (not a regression; log: $out/logs/report.log)"
+else
+  bb_log "report: $out/report.html"
 fi
 
 # --- baseline update (clean runs only) -------------------------------------------------------

@@ -20,6 +20,8 @@ set(BITNET_LAYERS
   "bitnet_crossval:bitnet_engine,bitnet_compare,bitnet_fixtures,bitnet_gguf,bitnet_results"
   "bitnet_peer_kernels:bitnet_kernels,bitnet_formats,bitnet_compare"
   "bitnet_diff:bitnet_results"
+  "bitnet_report_model:bitnet_diff,bitnet_results"
+  "bitnet_report_render:bitnet_report_model,bitnet_diff,bitnet_results"
 )
 
 # bitnet_layer_violations(<out-var> <target> <linked...>): the project libraries (bitnet_*) among

@@ -39,7 +39,7 @@ nightly regression 1 "$data/regression.json"
 grep -qF -- '--benchmark_filter=^(gemv/tq2_0/2560x2560)$' "$tmp/count.log" ||
   fail "re-run did not filter to the flagged benchmark"
 for f in bench.json confirm.json diff.md diff.json diff.svg diff.junit.xml diff.metrics.txt \
-  confirm-diff.md summary.md settings.json logs/bench.log; do
+  confirm-diff.md summary.md settings.json logs/bench.log report.html; do
   [[ -s "$tmp/regression/$f" ]] || fail "artifact $f missing"
 done
 grep -q "regression confirmed" "$tmp/regression.log" || fail "no confirmation verdict"

@@ -42,6 +42,12 @@ options:
   --fail-on-inconclusive exit 3 when no benchmark regressed but one changed by at least the
                          threshold without significance (too few or too noisy repetitions)
   --format F             stdout: table (default) | markdown | json | svg | none
+  --changed-only         table: per-family summary lines, then only the rows that changed
+                         (regression, improvement, inconclusive, errored, added, removed),
+                         largest effect first
+  --sort ORDER           table rows: input (the contender's order; default without
+                         --changed-only) | effect (flagged first, largest |change| first;
+                         also puts the per-family lines first)
   --markdown FILE        also write the Markdown report to FILE
   --json FILE            also write the JSON report to FILE
   --svg FILE             also write the SVG chart to FILE
@@ -85,7 +91,8 @@ void write_file(const std::string& path, const std::string& text) {
 
 int run(int argc, char** argv) {
   std::optional<std::string> metric, direction, alpha_text, threshold_text, history_text, config,
-      filter, method, markdown, json, svg, junit, metrics, flagged, format_text, color_text;
+      filter, method, markdown, json, svg, junit, metrics, flagged, format_text, color_text,
+      sort_text;
   const std::map<std::string, std::optional<std::string>*> valued = {
       {"--metric", &metric},
       {"--direction", &direction},
@@ -102,9 +109,10 @@ int run(int argc, char** argv) {
       {"--metrics", &metrics},
       {"--flagged-filter", &flagged},
       {"--format", &format_text},
-      {"--color", &color_text}};
+      {"--color", &color_text},
+      {"--sort", &sort_text}};
   std::vector<std::string> positional;
-  bool allow_errors = false, fail_on_inconclusive = false;
+  bool allow_errors = false, fail_on_inconclusive = false, changed_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -118,6 +126,8 @@ int run(int argc, char** argv) {
       allow_errors = true;
     } else if (arg == "--fail-on-inconclusive") {
       fail_on_inconclusive = true;
+    } else if (arg == "--changed-only") {
+      changed_only = true;
     } else if (arg.starts_with("-") && arg.size() > 1) {
       throw UsageError("unknown option " + arg);
     } else {
@@ -144,6 +154,12 @@ int run(int argc, char** argv) {
     throw UsageError("--format: expected table, markdown, json, svg or none");
   if (color != "auto" && color != "always" && color != "never")
     throw UsageError("--color: expected auto, always or never");
+  // The people view sorts by effect unless told otherwise; the full table keeps input order.
+  const std::string sort = sort_text.value_or(changed_only ? "effect" : "input");
+  if (sort != "input" && sort != "effect") throw UsageError("--sort: expected input or effect");
+  ArrangeOptions arrange_opts;
+  arrange_opts.changed_only = changed_only;
+  arrange_opts.order = sort == "effect" ? RowOrder::kEffect : RowOrder::kInput;
 
   DiffOptions opts;
   if (config) load_config(*config, opts);
@@ -192,7 +208,9 @@ int run(int argc, char** argv) {
   }
   const bool use_color =
       color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
-  if (format == "table")
+  if (format == "table" && (changed_only || arrange_opts.order != RowOrder::kInput))
+    std::cout << render_people(report, arrange_opts, use_color);
+  else if (format == "table")
     std::cout << render_terminal(report, use_color);
   else if (format == "markdown")
     std::cout << render_markdown(report);

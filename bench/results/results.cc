@@ -139,6 +139,7 @@ void merge_into(ResultSet& into, const ResultSet& from) {
       dst.message = src.message;
     }
     if (dst.aggregates.empty()) dst.aggregates = src.aggregates;  // newest file first
+    if (dst.label.empty()) dst.label = src.label;
     dst.repetitions_declared = std::max(dst.repetitions_declared, src.repetitions_declared);
   }
 }
@@ -183,6 +184,8 @@ ResultSet parse_results(const nlohmann::json& doc, const std::string& source) {
     if (aggregate && aggregate_name.empty())
       fail(where, "aggregate row without \"aggregate_name\"");
     BenchmarkSamples& b = entry(set, run_name_of(row, where, aggregate, aggregate_name));
+    if (auto l = row.find("label"); l != row.end() && l->is_string() && b.label.empty())
+      b.label = l->get<std::string>();
     if (auto r = row.find("repetitions"); r != row.end() && r->is_number_integer())
       b.repetitions_declared = std::max(b.repetitions_declared, r->get<int>());
 

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "bitnet/diff/report.h"
-#include "report_table.h"
+#include "bitnet/diff/report_table.h"
 
 namespace bitnet::diff {
 

@@ -1,4 +1,4 @@
-#include "report_table.h"
+#include "bitnet/diff/report_table.h"
 
 #include <fmt/format.h>
 

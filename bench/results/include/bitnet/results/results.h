@@ -22,6 +22,7 @@ class InputError : public std::runtime_error {
 struct BenchmarkSamples {
   std::string name;    // run_name: the same for every repetition and aggregate of one benchmark
   std::string family;  // name up to the first '/'
+  std::string label;   // the rows' "label" field (bitnet_benches: the kernel's registry name)
   // Metric name -> one value per repetition (iteration rows). Times are in nanoseconds under
   // "real_time" and "cpu_time"; user counters keep their own names and units.
   std::map<std::string, std::vector<double>> samples;

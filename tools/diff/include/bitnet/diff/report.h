@@ -6,11 +6,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bitnet/diff/arrange.h"
 #include "bitnet/diff/verdicts.h"
 
 namespace bitnet::diff {
 
 std::string render_terminal(const DiffReport& report, bool color);
+// Per-family summary lines first, then the rows `opts` keeps, in its order (--changed-only,
+// --sort effect).
+std::string render_people(const DiffReport& report, const ArrangeOptions& opts, bool color);
 std::string render_markdown(const DiffReport& report);
 nlohmann::ordered_json render_json(const DiffReport& report);
 std::string render_svg(const DiffReport& report);
