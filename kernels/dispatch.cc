@@ -104,8 +104,7 @@ const KernelInfo& select(Op op, TypeId wtype, std::optional<TypeId> atype, int64
                              ") cannot run it; its features: " + cpu_features_string());
   const KernelInfo* best = nullptr;
   for (const KernelInfo& k : all_kernels()) {
-    if (!matches(k, op, wtype, atype) || !cpu_has(k.isa) || (pin && !within(k.isa, *pin)))
-      continue;
+    if (!matches(k, op, wtype, atype) || !cpu_has(k.isa) || (pin && !within(k.isa, *pin))) continue;
     if (best == nullptr || static_order_before(k, *best, n_cols, pin)) best = &k;
   }
   if (best == nullptr)
