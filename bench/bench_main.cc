@@ -13,6 +13,8 @@
 
 #include "bitnet/bench/checks.h"
 #include "bitnet/bench/context.h"
+#include "bitnet/bench/filter.h"
+#include "bitnet/bench/gbench_flags.h"
 #include "bitnet/bench/inputs.h"
 #include "bitnet/bench/labels.h"
 #include "bitnet/bench/options.h"
@@ -88,6 +90,16 @@ double default_min_time(Mode m) {
 
 // Measures (or loads) every limit the cases will be compared with, before anything is timed, and
 // records them in the context.
+// True when a registered case that passes `filter` reports bw_frac / peak_frac or is a probe
+// row (every family except quant_act). GB prints UseRealTime cases with "/real_time".
+bool selection_needs_limits(const std::string& filter) {
+  for (const std::string& n : registered_names()) {
+    if (n.starts_with("quant_act/")) continue;
+    if (filter_matches(filter, n) || filter_matches(filter, n + "/real_time")) return true;
+  }
+  return false;
+}
+
 void prepare_limits(const Options& o) {
   auto& limits = MachineLimits::instance();
   for (int t : o.threads) {
@@ -118,6 +130,14 @@ int run(int argc, char** argv) {
   }
   if (o.help) std::fputs(options_usage().c_str(), stdout);
   set_run_options(o);
+  // Every pool up front: a thread limit (pids cgroup, RLIMIT_NPROC) is then a clean error here,
+  // not an exception escaping a benchmark body (which Google Benchmark turns into terminate()).
+  try {
+    for (int t : o.threads) pool_for(t);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bitnet_benches: error: %s\n", e.what());
+    return 1;
+  }
 
   MachineLimits::instance().load(o.refresh_probe);
   if (o.refresh_probe) {
@@ -154,6 +174,12 @@ int run(int argc, char** argv) {
     }
   }
   if (!has_min_time) args.insert(args.begin() + 1, min_time.data());
+  // Google Benchmark 1.7.1 takes --benchmark_repetitions=-1 and then aborts on a
+  // std::length_error; refuse what it does not.
+  if (const auto bad = invalid_gbench_flag(args)) {
+    std::fprintf(stderr, "bitnet_benches: error: %s\n", bad->c_str());
+    return 2;
+  }
   int n_args = static_cast<int>(args.size());
   args.push_back(nullptr);
   benchmark::Initialize(&n_args, args.data());
@@ -166,7 +192,8 @@ int run(int argc, char** argv) {
     register_quant_act_benchmarks();
     register_decode_benchmarks();
     if (!list_only) prepare_decode_models(benchmark::GetBenchmarkFilter());
-    if (!list_only) prepare_limits(o);
+    // The probe takes seconds and GBs: only when a selected row reports against its limits.
+    if (!list_only && selection_needs_limits(benchmark::GetBenchmarkFilter())) prepare_limits(o);
     add_run_context(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bitnet_benches: error: %s\n", e.what());

@@ -10,6 +10,7 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev nlohmann-json3-dev libxsimd-dev xtl-dev libfmt-dev libssl-dev
   python3 clang-format
+  clang libclang-rt-dev  # libFuzzer and the sanitizer runtimes for the fuzz preset (.ci/run)
 )
 
 missing=()

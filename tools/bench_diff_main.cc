@@ -39,6 +39,7 @@ options:
   --method M             U test: auto (default) | exact | asymptotic
   --history N            newest N files of a history directory (default 5, 0 = all)
   --allow-errors         errored contender benchmarks do not fail the run
+  --allow-removed        baseline benchmarks missing from the contender do not fail the run
   --format F             stdout: table (default) | markdown | json | svg | none
   --markdown FILE        also write the Markdown report to FILE
   --json FILE            also write the JSON report to FILE
@@ -99,6 +100,7 @@ int run(int argc, char** argv) {
       {"--color", &color_text}};
   std::vector<std::string> positional;
   bool allow_errors = false;
+  bool allow_removed = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -110,6 +112,8 @@ int run(int argc, char** argv) {
       *it->second = argv[++i];
     } else if (arg == "--allow-errors") {
       allow_errors = true;
+    } else if (arg == "--allow-removed") {
+      allow_removed = true;
     } else if (arg.starts_with("-") && arg.size() > 1) {
       throw UsageError("unknown option " + arg);
     } else {
@@ -167,6 +171,7 @@ int run(int argc, char** argv) {
     }
   }
   opts.errors_fail = !allow_errors;
+  opts.removed_fail = !allow_removed;
 
   const ResultSet base = load_results(positional[0], history);
   const ResultSet cont = load_results(positional[1], history);

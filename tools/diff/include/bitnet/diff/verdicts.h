@@ -53,6 +53,7 @@ struct DiffOptions {
   std::vector<FamilyRule> families;  // first matching pattern wins
   std::optional<std::regex> filter;  // only benchmarks whose name matches (regex_search)
   bool errors_fail = true;           // an errored contender row counts as a failure
+  bool removed_fail = true;          // a baseline row missing from the contender is a failure
 };
 
 // Reads a config file (JSON) into `opts`: {"alpha":..,"min_change_pct":..,"metric":..,
@@ -110,10 +111,12 @@ struct DiffReport {
                                         // ratio when metrics or directions are mixed)
   std::vector<std::string> warnings;
   std::size_t count(Verdict v) const;
-  bool fails(const BenchmarkDiff& row) const;    // a regression, or an error when errors fail
+  // A regression, an error when errors fail, a removed row when removals fail.
+  bool fails(const BenchmarkDiff& row) const;
   bool failed() const;                           // any row fails
   std::vector<std::string> regressions() const;  // names of the regressions that count
   bool errors_fail = true;
+  bool removed_fail = true;
   double alpha = 0.05, min_change = 0.05;  // the global rule (families may override)
 };
 
