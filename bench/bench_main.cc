@@ -16,6 +16,7 @@
 #include "bitnet/bench/context.h"
 #include "bitnet/bench/csv_reporter.h"
 #include "bitnet/bench/filter.h"
+#include "bitnet/bench/gbench_flags.h"
 #include "bitnet/bench/inputs.h"
 #include "bitnet/bench/labels.h"
 #include "bitnet/bench/options.h"
@@ -98,6 +99,16 @@ double default_min_time(Mode m) {
   return 0.5;
 }
 
+// True when a registered case that passes `filter` reports bw_frac / peak_frac or is a probe
+// row (every family except quant_act). GB prints UseRealTime cases with "/real_time".
+bool selection_needs_limits(const std::string& filter) {
+  for (const std::string& n : registered_names()) {
+    if (n.starts_with("quant_act/")) continue;
+    if (filter_matches(filter, n) || filter_matches(filter, n + "/real_time")) return true;
+  }
+  return false;
+}
+
 // Measures (or loads) every limit the cases will be compared with, before anything is timed, and
 // records them in the context.
 void prepare_limits(const Options& o) {
@@ -142,6 +153,14 @@ int run(int argc, char** argv) {
   }
   if (o.help) std::fputs(options_usage().c_str(), stdout);
   set_run_options(o);
+  // Every pool up front: a thread limit (pids cgroup, RLIMIT_NPROC) is then a clean error here,
+  // not an exception escaping a benchmark body (which Google Benchmark turns into terminate()).
+  try {
+    for (int t : o.threads) pool_for(t);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bitnet_benches: error: %s\n", e.what());
+    return 1;
+  }
 
   MachineLimits::instance().load(o.refresh_probe);
   if (o.refresh_probe) {
@@ -178,6 +197,12 @@ int run(int argc, char** argv) {
     }
   }
   if (!has_min_time) args.insert(args.begin() + 1, min_time.data());
+  // Google Benchmark 1.7.1 takes --benchmark_repetitions=-1 and then aborts on a
+  // std::length_error; refuse what it does not.
+  if (const auto bad = invalid_gbench_flag(args)) {
+    std::fprintf(stderr, "bitnet_benches: error: %s\n", bad->c_str());
+    return 2;
+  }
   int n_args = static_cast<int>(args.size());
   args.push_back(nullptr);
   benchmark::Initialize(&n_args, args.data());
@@ -196,14 +221,13 @@ int run(int argc, char** argv) {
     // family with bw_frac/peak_frac (all but quant_act), the table for dispatch rows and the
     // engine (decode/prefill).
     const std::string filter = benchmark::GetBenchmarkFilter();
-    bool needs_limits = false, needs_table = false;
+    bool needs_table = false;
     for (const std::string& n : registered_names()) {
-      if (!filter_matches(filter, n + "/real_time")) continue;
-      needs_limits = needs_limits || !n.starts_with("quant_act/");
+      if (!filter_matches(filter, n) && !filter_matches(filter, n + "/real_time")) continue;
       needs_table = needs_table || n.find("/dispatch/") != std::string::npos ||
                     n.starts_with("decode/") || n.starts_with("prefill/");
     }
-    if (!list_only && needs_limits) prepare_limits(o);
+    if (!list_only && selection_needs_limits(filter)) prepare_limits(o);
     add_run_context(o);
     if (!list_only && needs_table) add_tuning_context(o);
   } catch (const std::exception& e) {

@@ -1,5 +1,7 @@
 #include "bitnet/bench/options.h"
 
+#include "bitnet/kernels/threadpool.h"
+
 #include <sched.h>
 
 #include <algorithm>
@@ -43,9 +45,12 @@ std::vector<int> parse_threads(std::string_view text) {
     std::string_view item =
         text.substr(start, comma == std::string_view::npos ? comma : comma - start);
     auto v = parse_int(item);
-    if (!v || *v < 1 || *v > 1024)
+    const int cap = ThreadPool::max_threads();
+    if (!v || *v < 1 || *v > cap)
       throw UsageError("--bitnet_threads=" + std::string(text) + ": '" + std::string(item) +
-                       "' is not a thread count in 1..1024 (give N or a list like 1,2)");
+                       "' is not a thread count in 1.." + std::to_string(cap) + " (" +
+                       std::to_string(ThreadPool::kMaxThreadsPerCpu) + " per CPU, at least " +
+                       std::to_string(ThreadPool::kMinThreadCap) + "; give N or a list like 1,2)");
     if (std::find(out.begin(), out.end(), static_cast<int>(*v)) == out.end())
       out.push_back(static_cast<int>(*v));
     if (comma == std::string_view::npos) break;

@@ -12,6 +12,7 @@ packages=(
   python3 clang-format
   chromium librsvg2-bin  # bench-report's browser test (headless page + SVG rendering)
   libbenchmark-tools python3-scipy  # Google Benchmark's compare.py (docs/report.md)
+  clang libclang-rt-dev  # libFuzzer and the sanitizer runtimes for the fuzz preset (.ci/run)
 )
 
 missing=()

@@ -39,15 +39,45 @@ ThreadPool::ThreadPool(int n_threads, int spin_us)
   if (n_threads < 1)
     throw std::invalid_argument("ThreadPool: n_threads = " + std::to_string(n_threads) +
                                 " (must be >= 1, counting the caller)");
+  if (n_threads > max_threads())
+    throw std::invalid_argument("ThreadPool: " + std::to_string(n_threads) +
+                                " threads requested; at most " + std::to_string(max_threads()) +
+                                " are allowed (" + std::to_string(kMaxThreadsPerCpu) +
+                                " per CPU, this machine has " + std::to_string(cpu_count()) +
+                                ", and never fewer than " + std::to_string(kMinThreadCap) + ")");
   workers_.reserve(static_cast<size_t>(n_threads - 1));
-  for (int t = 1; t < n_threads; ++t) workers_.emplace_back([this, t] { worker_main(t); });
+  for (int t = 1; t < n_threads; ++t) {
+    try {
+      workers_.emplace_back([this, t] { worker_main(t); });
+    } catch (const std::exception& e) {
+      // Out of threads (RLIMIT_NPROC, a pids cgroup, address space for stacks). The started
+      // workers wait on wake_: stop and join them before the members they use are destroyed.
+      stop_workers();
+      throw std::runtime_error(
+          "ThreadPool: could start only " + std::to_string(t) + " of " + std::to_string(n_threads) +
+          " threads (counting the caller): " + e.what() + "; use fewer threads");
+    }
+  }
 }
 
-ThreadPool::~ThreadPool() {
+int ThreadPool::cpu_count() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+int ThreadPool::max_threads() {
+  return std::max(kMinThreadCap, kMaxThreadsPerCpu * cpu_count());
+}
+
+void ThreadPool::stop_workers() {
   stop_.store(true);
   generation_.fetch_add(1);
   wake_sleepers();
   for (auto& w : workers_) w.join();
+  workers_.clear();
+}
+
+ThreadPool::~ThreadPool() {
+  stop_workers();
 }
 
 // (libstdc++ 12's std::atomic::wait can miss a notify -- GCC PR 104928 -- so a condition

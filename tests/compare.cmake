@@ -4,7 +4,7 @@ add_executable(compare_fake_llama ${CMAKE_CURRENT_SOURCE_DIR}/compare_helpers/fa
 set_target_properties(compare_proc_helper compare_fake_llama PROPERTIES
                       RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/compare_helpers)
 
-set(_cmp_tests process parsers discovery gbench e2e crossval peer)
+set(_cmp_tests process parsers parsers_generated implausible discovery gbench e2e crossval peer)
 foreach(_t ${_cmp_tests})
   set(_src ${CMAKE_CURRENT_SOURCE_DIR}/test_compare_${_t}.cc)
   set(_labels shim)

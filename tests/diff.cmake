@@ -2,6 +2,7 @@
 bitnet_add_gtest(test_diff
   LABELS diff unit
   SOURCES test_diff_mann_whitney.cc test_diff_verdicts.cc test_diff_report.cc
+          test_diff_pairwise_select.cc
   LIBS bitnet_diff)
 
 # Command-line and script tests (bash). They use only bench-diff and crafted data, so they pass

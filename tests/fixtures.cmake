@@ -7,6 +7,9 @@ target_link_libraries(bitnet_http_test_server PUBLIC Threads::Threads)
 bitnet_add_gtest(test_fixtures_download LABELS fixtures
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_download.cc
   LIBS bitnet_fixtures bitnet_http_test_server)
+bitnet_add_gtest(test_fixtures_download_limits LABELS fixtures
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_download_limits.cc
+  LIBS bitnet_fixtures bitnet_http_test_server)
 bitnet_add_gtest(test_fixtures_resolve LABELS fixtures
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_resolve.cc
   LIBS bitnet_fixtures bitnet_http_test_server)

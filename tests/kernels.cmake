@@ -4,7 +4,7 @@ bitnet_add_gtest(test_kernels_registry LABELS kernels unit
 bitnet_add_gtest(test_kernels_tuning LABELS kernels unit
   SOURCES test_kernels_tuning.cc LIBS bitnet_kernels nlohmann_json::nlohmann_json)
 bitnet_add_gtest(test_kernels_threadpool LABELS kernels unit
-  SOURCES test_kernels_threadpool.cc LIBS bitnet_kernels)
+  SOURCES test_kernels_threadpool.cc test_kernels_threadpool_limits.cc LIBS bitnet_kernels)
 bitnet_add_gtest(test_kernels_fp16 LABELS kernels unit
   SOURCES test_kernels_fp16.cc LIBS bitnet_kernels)
 # Compares against the F16C instruction; the test itself skips on CPUs without F16C.

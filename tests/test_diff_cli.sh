@@ -26,7 +26,9 @@ grep -q '"result": "fail"' "$tmp/out" || fail "JSON on stdout"
 expect 0 "$data/baseline.json" "$data/counters.json" --metric tokens/s --direction lower
 expect 0 "$data/baseline.json" "$data/regression.json" --threshold 25
 expect 1 "$data/baseline.json" "$data/changed_rows.json"
-expect 0 "$data/baseline.json" "$data/changed_rows.json" --allow-errors
+# A removed row fails too, unless allowed.
+expect 1 "$data/baseline.json" "$data/changed_rows.json" --allow-errors
+expect 0 "$data/baseline.json" "$data/changed_rows.json" --allow-errors --allow-removed
 expect 1 "$data/history" "$data/regression.json" --history 2
 expect 0 "$data/baseline.json" "$data/regression.json" --color always --filter '^dequant'
 # Usage and input errors: exit 2 with the cause named.

@@ -215,9 +215,16 @@ TEST(DiffCompare, AddedRemovedErroredSkippedRows) {
   EXPECT_TRUE(r.failed());  // an errored contender row fails by default
   DiffOptions opts;
   opts.errors_fail = false;
+  // The removed dequant row alone still fails: an empty or renamed contender must not pass.
+  const DiffReport no_errors = diff("baseline.json", "changed_rows.json", opts);
+  EXPECT_TRUE(no_errors.failed());
+  EXPECT_TRUE(no_errors.fails(row(no_errors, kDeq)));
+  opts.removed_fail = false;
   EXPECT_FALSE(diff("baseline.json", "changed_rows.json", opts).failed());
   // Errored in the baseline but working now: treated as new, never a failure.
-  const DiffReport back = diff("changed_rows.json", "baseline.json");
+  DiffOptions allow_removed;
+  allow_removed.removed_fail = false;
+  const DiffReport back = diff("changed_rows.json", "baseline.json", allow_removed);
   EXPECT_EQ(row(back, kGemv).verdict, Verdict::kAdded);
   EXPECT_FALSE(back.failed());
 }

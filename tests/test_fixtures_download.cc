@@ -176,6 +176,7 @@ TEST_F(DownloadTest, UnauthorizedFailsFastWithTokenHint) {
   Resource r;
   r.body = body;
   r.require_token = "sekret";
+  r.etag = sha;  // the hub's digest (without one the noise body would fail the GGUF check)
   server.add("/gated.gguf", r);
   auto o = opts("/gated.gguf");
   const fx::Error e = expect_error(o);
@@ -293,7 +294,8 @@ TEST_F(DownloadTest, LowSpeedTimeoutRetriesAndResumes) {
 
 TEST_F(DownloadTest, StalledServerEndsInNetworkError) {
   for (int i = 0; i < 2; ++i)
-    server.push_fault("/m.gguf", Fault{Fault::Kind::kStall, 1000, 0, 10000});
+    // Stalls before the first byte: attempts without progress are what use up the budget.
+    server.push_fault("/m.gguf", Fault{Fault::Kind::kStall, 0, 0, 10000});
   auto o = opts();
   o.low_speed_limit = 20000;
   o.max_attempts = 2;

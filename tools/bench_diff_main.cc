@@ -41,6 +41,7 @@ options:
   --allow-errors         errored contender benchmarks do not fail the run
   --fail-on-inconclusive exit 3 when no benchmark regressed but one changed by at least the
                          threshold without significance (too few or too noisy repetitions)
+  --allow-removed        baseline benchmarks missing from the contender do not fail the run
   --format F             stdout: table (default) | markdown | json | svg | none
   --changed-only         table: per-family summary lines, then only the rows that changed
                          (regression, improvement, inconclusive, errored, added, removed),
@@ -113,6 +114,7 @@ int run(int argc, char** argv) {
       {"--sort", &sort_text}};
   std::vector<std::string> positional;
   bool allow_errors = false, fail_on_inconclusive = false, changed_only = false;
+  bool allow_removed = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -128,6 +130,8 @@ int run(int argc, char** argv) {
       fail_on_inconclusive = true;
     } else if (arg == "--changed-only") {
       changed_only = true;
+    } else if (arg == "--allow-removed") {
+      allow_removed = true;
     } else if (arg.starts_with("-") && arg.size() > 1) {
       throw UsageError("unknown option " + arg);
     } else {
@@ -192,6 +196,7 @@ int run(int argc, char** argv) {
   }
   opts.errors_fail = !allow_errors;
   opts.fail_on_inconclusive = fail_on_inconclusive;
+  opts.removed_fail = !allow_removed;
 
   const ResultSet base = load_results(positional[0], history);
   const ResultSet cont = load_results(positional[1], history);

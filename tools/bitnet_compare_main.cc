@@ -3,6 +3,8 @@
 // A thin CLI over bitnet_compare; docs/compare.md is the manual.
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +15,7 @@
 
 #include "bitnet/compare/crossval.h"
 #include "bitnet/compare/discovery.h"
+#include "bitnet/compare/input_file.h"
 #include "bitnet/compare/kernel_table.h"
 #include "bitnet/compare/peer_output.h"
 #include "bitnet/compare/peer_probe.h"
@@ -51,7 +54,8 @@ bench options:
   --peer-name NAME       name in rows/context (default: what the binary is, bitnet.cpp
                          or llama.cpp, docs/crossval.md)
   --model-label LABEL    the <model> segment of row names [file name without .gguf]
-  --timeout SEC          per peer process; then SIGTERM, SIGKILL to its group      [600]
+  --timeout SEC          the whole peer interaction (version probes and every process);
+                         then SIGTERM, SIGKILL to its group                        [600]
   --time-unit ns|us|ms|s unit of real_time/cpu_time (per token)                    [ns]
   --prompt TEXT          llama-cli fallback prompt               ["The quick brown fox"]
   --no-cnv yes|no        pass -no-cnv to llama-cli (default: if its --help lists it)
@@ -98,6 +102,17 @@ double to_double(const std::string& s, const std::string& flag) {
   throw bc::CompareError(bc::kExitUsage, fmt::format("{}: '{}' is not a number", flag, s));
 }
 
+// Seconds in (0, 1 week]: 0, negative, NaN and 1e18 (which overflows the millisecond count) are
+// usage errors, not "no timeout" or an instant kill.
+std::chrono::milliseconds to_timeout(const std::string& s, const std::string& flag) {
+  const double v = to_double(s, flag);
+  if (!(v > 0) || !(v <= 7 * 24 * 3600.0))
+    throw bc::CompareError(
+        bc::kExitUsage,
+        fmt::format("{}: '{}' must be a number of seconds in (0, 604800]", flag, s));
+  return std::chrono::milliseconds(std::max<long long>(1, static_cast<long long>(v * 1000)));
+}
+
 std::vector<int> to_int_list(const std::string& s, const std::string& flag) {
   std::vector<int> out;
   std::stringstream ss(s);
@@ -129,10 +144,9 @@ void write_output(const std::string& text, const std::string& path) {
 }
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw bc::CompareError(bc::kExitUsage, fmt::format("cannot open '{}'", path));
+  const std::string text = bc::read_input_file(path);
   try {
-    return json::parse(in);
+    return json::parse(text);
   } catch (const json::parse_error& e) {
     throw bc::CompareError(bc::kExitUsage,
                            fmt::format("{}: not valid JSON at byte {}", path, e.byte));
@@ -166,7 +180,7 @@ int cmd_bench(Args& a) {
     else if (f == "--model-label")
       req.model_label = bc::sanitize_label(a.next(f));
     else if (f == "--timeout")
-      req.timeout = std::chrono::milliseconds(static_cast<long>(to_double(a.next(f), f) * 1000));
+      req.timeout = to_timeout(a.next(f), f);
     else if (f == "--time-unit")
       unit = a.next(f);
     else if (f == "--prompt")
@@ -255,14 +269,11 @@ int cmd_convert(Args& a) {
       in_path = f;
   }
   if (in_path.empty()) throw bc::CompareError(bc::kExitUsage, "convert needs a FILE");
-  std::ifstream in(in_path);
-  if (!in) throw bc::CompareError(bc::kExitUsage, fmt::format("cannot open '{}'", in_path));
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = bc::read_input_file(in_path);
   std::vector<bc::BenchTest> tests;
   std::vector<bc::Measurement> rows;
   try {
-    tests = bc::parse_llama_bench_any(ss.str());
+    tests = bc::parse_llama_bench_any(text);
     rows = bc::measurements_from_bench(tests);
   } catch (const bc::ParseError& e) {
     throw bc::CompareError(bc::kExitPeerFailed, fmt::format("{}: {}", in_path, e.what()));
@@ -368,7 +379,7 @@ int cmd_crossval(Args& a) {
     else if (f == "--llama-dir")
       llama_dir = a.next(f);
     else if (f == "--timeout")
-      o.timeout = std::chrono::milliseconds(static_cast<long>(to_double(a.next(f), f) * 1000));
+      o.timeout = to_timeout(a.next(f), f);
     else if (f == "--no-cnv")
       o.cli_no_cnv = yes_no(a.next(f), f);
     else if (f == "-o")

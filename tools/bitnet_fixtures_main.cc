@@ -29,7 +29,8 @@ constexpr const char* kUsage = R"(usage: bitnet-fixtures <command> [options]
                                 print the path of a verified local GGUF for SPEC
   download ID|hf:OWNER/REPO/FILE[@REV]|http(s)://URL [--sha256 H] [--size N] [-o PATH]
   generate SHAPE --format F [--embd TYPE] [--arch A] [--seed N] [--threads N] [-o PATH]
-  verify [--full] PATH|ID       check size + SHA-256 (--full rehashes even when stamped)
+  verify [--full] PATH|ID       check size + SHA-256 (--full rehashes even when stamped) and the
+                                GGUF structure (every tensor's data inside the file)
   info SPEC|PATH                header, metadata and tensors of a GGUF file
   gc [--dry-run]                remove stale part/temp/lock/stamp files from the cache
 
@@ -222,6 +223,7 @@ int cmd_verify(const Args& a) {
     path = fx::cached_path(spec, fx::cache_dir());
   }
   const fx::VerifyReport r = fx::verify_file(path, a.flag("--full"), sha, size);
+  fx::check_gguf_structure(r.path);  // a digest says the bytes are the expected ones, not valid
   std::printf("ok %s %llu bytes sha256 %s (%s)\n", r.path.c_str(), (unsigned long long)r.size,
               r.sha256.c_str(), r.rehashed ? "rehashed" : "stamp");
   return 0;

@@ -2,6 +2,7 @@
 //   bitnet-run -m MODEL|SPEC (-p TEXT | -f FILE | --ids "1,2,3") -n N -t THREADS --ctx C [--json]
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +34,8 @@ constexpr const char* kUsage =
       --prompt-tokens L    a fixed pseudo-random prompt of L tokens
   -n, --n-predict N        tokens to generate (default 16)
   -t, --threads T          threads (default 1)
-  -c, --ctx C              context size (default: the model's context_length)
+  -c, --ctx C              context size (default: the model's context_length, at most 4096
+                           unless the prompt and -n need more)
   -b, --batch B            prefill batch size (default 64)
       --kv f16|f32         KV cache type (default f16, as llama.cpp)
       --json               print one JSON object on stdout instead of text
@@ -58,6 +60,9 @@ struct Args {
   bool json = false;
   bool profile = false;
 };
+
+// Default context when the model asks for more (see run()).
+constexpr int64_t kDefaultCtxCap = 4096;
 
 int64_t parse_int(const std::string& flag, const std::string& v, int64_t lo, int64_t hi) {
   size_t pos = 0;
@@ -184,9 +189,23 @@ int run(const Args& a) {
   const auto t_load = std::chrono::steady_clock::now();
   const std::string path = bitnet::fixtures::resolve_path(a.model);
   const Model model = Model::from_view(bitnet::fixtures::model_view(path));
+  int64_t ctx = a.ctx;
+  if (ctx == 0) {
+    // A file's context_length alone (2^22 in a 580 KB file) must not size a multi-GB KV cache:
+    // without --ctx, use what the run needs, at least kDefaultCtxCap, at most the file's length.
+    const int64_t need = static_cast<int64_t>(a.prompt.size()) + a.prompt_tokens + a.n_predict;
+    const int64_t train = model.hparams().n_ctx_train;
+    if (train > kDefaultCtxCap) {
+      ctx = std::min(train, std::max(kDefaultCtxCap, need));
+      std::fprintf(stderr,
+                   "bitnet-run: note: the model's context_length is %lld; using --ctx %lld "
+                   "(pass --ctx to choose)\n",
+                   static_cast<long long>(train), static_cast<long long>(ctx));
+    }
+  }
   Engine engine(
       model,
-      EngineOptions{.n_threads = a.threads, .n_ctx = a.ctx, .n_batch = a.batch, .kv_type = a.kv});
+      EngineOptions{.n_threads = a.threads, .n_ctx = ctx, .n_batch = a.batch, .kv_type = a.kv});
   const double load_ms = ms_since(t_load);
   const HParams& hp = model.hparams();
 

@@ -161,6 +161,25 @@ bool is_skip_message(const std::string& message) {
   return starts_with_nocase("skipped") || starts_with_nocase("cpu lacks ");
 }
 
+nlohmann::json parse_json_bounded(const std::string& text, const std::string& source) {
+  // nlohmann's parser is iterative, but dump() and copies recurse: a document nested 100 000 deep
+  // overflows the stack later. Refuse it while parsing (Google Benchmark output is 3 deep).
+  const nlohmann::json::parser_callback_t limit_depth =
+      [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+        if ((event == nlohmann::json::parse_event_t::object_start ||
+             event == nlohmann::json::parse_event_t::array_start) &&
+            depth >= kMaxJsonDepth)
+          fail(source, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                           " levels (Google Benchmark output is 3 deep)");
+        return true;
+      };
+  return nlohmann::json::parse(text, limit_depth);
+}
+
+ResultSet parse_results_text(const std::string& text, const std::string& source) {
+  return parse_results(parse_json_bounded(replace_non_finite(text), source), source);
+}
+
 ResultSet parse_results(const nlohmann::json& doc, const std::string& source) {
   if (!doc.is_object()) fail(source, "expected a JSON object with a \"benchmarks\" array");
   auto bench_it = doc.find("benchmarks");
@@ -214,6 +233,12 @@ ResultSet parse_results(const nlohmann::json& doc, const std::string& source) {
       if (!value.is_number()) continue;
       values[key] = value.get<double>();
     }
+    // A measured time is positive; zero or negative would read as an infinite improvement.
+    // (stddev and cv aggregates may be 0.)
+    if (!aggregate || aggregate_name == "mean" || aggregate_name == "median")
+      for (const char* t : {"real_time", "cpu_time"})
+        if (!(values[t] > 0))
+          fail(where + "." + t, "must be > 0 (a measured time), got " + std::to_string(values[t]));
     for (const auto& [metric, v] : values) {
       if (!std::isfinite(v)) fail(where + "." + metric, "not a finite number");
       if (aggregate)
@@ -235,7 +260,7 @@ ResultSet load_results(const std::filesystem::path& path, std::size_t history_de
     std::stringstream ss;
     ss << in.rdbuf();
     try {
-      return parse_results(nlohmann::json::parse(replace_non_finite(ss.str())), p.string());
+      return parse_results_text(ss.str(), p.string());
     } catch (const nlohmann::json::parse_error& e) {
       // e.byte is the offset of the offending byte.
       fail(p.string(), "invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what());

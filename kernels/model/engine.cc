@@ -45,17 +45,23 @@ struct Engine::Scratch {
     o.resize(nb * hp.n_embd);
     gate.resize(nb * hp.n_ff);
     up.resize(nb * hp.n_ff);
-    att_scratch.resize(
+    // Default-initialised like the KV cache: a thread's score rows are written before they are
+    // read, so only the positions a run reaches ever become resident (64 threads x 4 M context
+    // no longer zero-fills 2 GB up front).
+    att_scratch_n = static_cast<size_t>(
         threads * detail::attention_scratch_floats({hp.n_head, hp.n_head_kv, hp.head_dim}, n_ctx));
+    att_scratch.reset(new float[att_scratch_n]);
     acts.reserve(std::max(wide, hp.n_ff), nb);
   }
   uint64_t bytes() const {
     uint64_t f = x.size() + xn.size() + q.size() + k.size() + v.size() + attn.size() + o.size() +
-                 gate.size() + up.size() + att_scratch.size();
+                 gate.size() + up.size() + att_scratch_n;
     return f * sizeof(float);
   }
   detail::KvCache kv;
-  std::vector<float> x, xn, q, k, v, attn, o, gate, up, att_scratch;
+  std::vector<float> x, xn, q, k, v, attn, o, gate, up;
+  std::unique_ptr<float[]> att_scratch;
+  size_t att_scratch_n = 0;
   Acts acts;
 };
 
@@ -231,15 +237,12 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
     });
     timer.lap(Profile::kRope);
 
-    if (getenv("XG5") && s.kv.type() == KvType::kF16)
-      detail::attention_ggml512(s.kv, il, shape, s.q.data(), n, pos0, numerics_->bitnet_cpp(),
-                                s.attn.data(), pool);
-    else if (numerics_->ggml512_order())
+    if (numerics_->ggml512_order())
       detail::attention_ggml512(s.kv, il, shape, s.q.data(), n, pos0, numerics_->bitnet_cpp(),
                                 s.attn.data(), pool);
     else
       detail::attention(s.kv, il, shape, s.q.data(), n, pos0, numerics_->round_f16_input(n, 0),
-                        s.attn.data(), s.att_scratch.data(), pool);
+                        s.attn.data(), s.att_scratch.get(), pool);
     timer.lap(Profile::kAttention);
 
     norm_rows(s.attn.data(), L.attn_sub_norm, QD, s.xn.data());

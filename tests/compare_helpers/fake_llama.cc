@@ -4,9 +4,11 @@
 //   stdout=<file replayed on stdout>      stderr=<file replayed on stderr>
 //   exit=<status>                          mode=replay|segv|sleep|garbage (default replay)
 //   sleep_ms=<for mode=sleep>              argv_log=<file that receives one argument per line>
-//   version_exit=<status of --version (default 0)>
+//   version_exit=<status of --version (default 0)>  version_sleep_ms=<delay before answering it>
 //   pid_file=<file that receives this process's pid (not for --version)>
 //   help=<file printed on stdout for --help (exit 0); without it --help prints nothing>
+//   mode=daemon: first fork a grandchild that calls setsid(), writes its pid to daemon_pid_file
+//   and sleeps 120 s
 // Each run appends its arguments to argv_log (then a "--" line), so tests can check the exact
 // argument vector we launched.
 #include <signal.h>
@@ -18,6 +20,13 @@
 #include <iostream>
 #include <map>
 #include <string>
+
+// This helper crashes with SIGSEGV on purpose; under ASan the runtime's SEGV handler would turn
+// that into "exit 1". Compiled in (not ASAN_OPTIONS) so it holds when a test scrubs the
+// environment; without ASan the function is simply unused.
+extern "C" __attribute__((used)) const char* __asan_default_options() {
+  return "handle_segv=0";
+}
 
 int main(int argc, char** argv) {
   const std::string cfg_path = std::string(argv[0]) + ".fake";
@@ -38,6 +47,8 @@ int main(int argc, char** argv) {
   }
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--version") {
+      if (kv.count("version_sleep_ms"))  // a peer that hangs in its version probe
+        usleep(static_cast<useconds_t>(std::atol(kv["version_sleep_ms"].c_str())) * 1000);
       std::fprintf(stderr, "%s\n", kv["version"].c_str());
       std::fprintf(stderr,
                    "built with cc (Debian 12.2.0-14+deb12u1) 12.2.0 for x86_64-linux-gnu\n");
@@ -71,6 +82,22 @@ int main(int argc, char** argv) {
   replay(kv["stderr"], std::cerr);
   if (mode == "segv") raise(SIGSEGV);
   if (mode == "sleep") usleep(static_cast<useconds_t>(std::atol(kv["sleep_ms"].c_str())) * 1000);
+  if (mode == "daemon") {
+    // A grandchild that leaves our process group and session, as a daemonising peer would.
+    int p[2];
+    if (pipe(p) != 0) return 70;
+    const pid_t child = fork();
+    if (child == 0) {
+      setsid();
+      std::ofstream(kv["daemon_pid_file"]) << getpid() << "\n";
+      close(p[1]);  // tells the parent the pid file is written
+      sleep(120);
+      _exit(0);
+    }
+    close(p[1]);
+    char c;
+    [[maybe_unused]] ssize_t n = read(p[0], &c, 1);
+  }
   if (mode == "garbage") {
     std::cout << "llama-bench: \x01\x02 this is not json {]\n";
     return 0;

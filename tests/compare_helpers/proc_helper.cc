@@ -25,6 +25,13 @@ void sleep_ms(long ms) {
 }
 }  // namespace
 
+// This helper crashes with SIGSEGV on purpose; under ASan the runtime's SEGV handler would turn
+// that into "exit 1". Compiled in (not ASAN_OPTIONS) so it holds when a test scrubs the
+// environment; without ASan the function is simply unused.
+extern "C" __attribute__((used)) const char* __asan_default_options() {
+  return "handle_segv=0";
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: proc_helper MODE [ARGS]\n");

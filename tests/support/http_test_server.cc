@@ -231,6 +231,8 @@ void HttpTestServer::serve(int fd) {
   if (fault && fault->kind == Fault::Kind::kStatus) {
     status = fault->status;
     body = "injected " + std::to_string(status) + "\n";
+    if (!fault->retry_after.empty()) extra += "Retry-After: " + fault->retry_after + "\r\n";
+    if (!fault->location.empty()) extra += "Location: " + fault->location + "\r\n";
   } else if (!found) {
     status = 404;
     body = "no such resource\n";
@@ -274,10 +276,19 @@ void HttpTestServer::serve(int fd) {
     index = log_.size();
     log_.push_back(entry);
   }
-  head = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) + "\r\n" +
-         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n" + extra +
-         "\r\n";
+  const bool own_body = status == 200 || status == 206;
+  std::string length_header =
+      "Content-Length: " +
+      std::to_string(own_body && res.claimed_length ? *res.claimed_length : body.size()) + "\r\n";
+  if (own_body && res.no_length) length_header.clear();
+  head = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) + "\r\n" + length_header +
+         "Connection: close\r\n" + extra + "\r\n";
   bool ok = send_all(fd, head.data(), head.size());
+  if (own_body && res.repeat_to > body.size() && !body.empty()) {
+    std::string all;
+    while (all.size() < res.repeat_to) all += body;
+    body = all.substr(0, res.repeat_to);
+  }
   uint64_t limit = body.size();
   const bool body_fault =
       fault && fault->kind != Fault::Kind::kStatus && (status == 200 || status == 206);

@@ -25,6 +25,12 @@ struct Resource {
   std::string require_token;  // non-empty: 401 unless "Authorization: Bearer <token>"
   bool ranges = true;         // false: ignore Range and always send 200 + the whole body
   int chunk_delay_ms = 0;     // sleep between 16 KiB chunks (slow server)
+  // A lying or endless server: Content-Length sent instead of the body's (the whole body is sent
+  // regardless); no Content-Length at all (the body ends when the connection closes); the body
+  // repeated until this many bytes have gone out (0: once).
+  std::optional<uint64_t> claimed_length;
+  bool no_length = false;
+  uint64_t repeat_to = 0;
 };
 
 // Consumed by the next request for the path (FIFO).
@@ -41,6 +47,8 @@ struct Fault {
   int status = 500;
   int stall_ms = 0;
   int restart_ms = 0;
+  std::string retry_after = {};  // kStatus: sent as "Retry-After: <value>" when non-empty
+  std::string location = {};     // kStatus: sent as "Location: <value>" when non-empty (redirects)
 };
 
 struct RequestLog {

@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <charconv>
+#include <chrono>
 
 #include <cstdlib>
 #include <regex>
@@ -93,17 +96,23 @@ PeerVersion parse_version_output(const std::string& text) {
   static const std::regex re(R"((?:^|\n)(?:version|build):\s*(\d+)\s*\(([^)]*)\))");
   std::smatch m;
   if (std::regex_search(text, m, re)) {
-    v.build_number = std::stol(m[1].str());
-    v.commit = m[2].str();
+    // from_chars, not stol: a 30-digit "build number" is no version, not an exception.
+    const std::string digits = m[1].str();
+    long n = 0;
+    const auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec == std::errc() && p == digits.data() + digits.size()) {
+      v.build_number = n;
+      v.commit = m[2].str();
+    }
   }
   return v;
 }
 
-PeerVersion query_version(const fs::path& binary) {
+PeerVersion query_version(const fs::path& binary, std::chrono::milliseconds timeout) {
   RunOptions o;
   o.argv = {binary.string(), "--version"};
-  o.timeout = std::chrono::seconds(10);
-  o.kill_grace = std::chrono::seconds(1);
+  o.timeout = timeout;
+  o.kill_grace = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), timeout);
   RunResult r = run_process(o);
   if (r.status != RunStatus::kExited) {
     PeerVersion v;

@@ -1,6 +1,7 @@
 #include "bitnet/compare/peer_output.h"
 
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <regex>
 
@@ -51,8 +52,35 @@ long to_long(std::string_view s, std::string_view what) {
   return parse_field<long>(s, what, "an integer");
 }
 
+// Bounds no real run reaches: a parsed 1e308 or 2^64 - 1 is a broken peer, not a result.
+constexpr double kMaxTokensPerSecond = 1e9;
+constexpr double kMaxNanoseconds = 1e15;  // ~11.6 days
+constexpr double kMaxCount = 1 << 24;     // threads, prompt or generated tokens
+
+// Checks that a plausible measurement, naming the field otherwise.
+void check_plausible(double v, double lo, double hi, const std::string& where, const char* field) {
+  if (!(v >= lo && v <= hi))
+    throw ParseError(fmt::format("{}: field '{}' = {} is outside the plausible range [{}, {}]",
+                                 where, field, v, lo, hi));
+}
+
+// A thread or token count: an integer in [0, kMaxCount] (stoi/static_cast would throw or wrap).
+int to_count(std::string_view s, std::string_view what) {
+  const long v = to_long(s, what);
+  if (v < 0 || v > static_cast<long>(kMaxCount))
+    throw ParseError(fmt::format("{}: {} is outside the plausible range [0, {}]", what, v,
+                                 static_cast<long>(kMaxCount)));
+  return static_cast<int>(v);
+}
+
 // Checks what every test needs, whatever the format.
 void validate(const BenchTest& t, const std::string& where) {
+  check_plausible(t.avg_ts, 0, kMaxTokensPerSecond, where, "avg_ts");
+  check_plausible(t.stddev_ts, 0, kMaxTokensPerSecond, where, "stddev_ts");
+  check_plausible(t.avg_ns, 0, kMaxNanoseconds, where, "avg_ns");
+  check_plausible(t.stddev_ns, 0, kMaxNanoseconds, where, "stddev_ns");
+  for (double v : t.samples_ns) check_plausible(v, 0, kMaxNanoseconds, where, "samples_ns");
+  for (double v : t.samples_ts) check_plausible(v, 0, kMaxTokensPerSecond, where, "samples_ts");
   if (t.n_threads <= 0) throw ParseError(fmt::format("{}: n_threads must be > 0", where));
   if (t.n_prompt < 0 || t.n_gen < 0 || t.n_prompt + t.n_gen == 0)
     throw ParseError(
@@ -89,9 +117,15 @@ BenchTest from_json_object(const json& o, const std::string& where) {
   t.model_filename = str("model_filename");
   t.model_type = str("model_type");
   t.test_time = str("test_time");
-  t.n_threads = static_cast<int>(num("n_threads"));
-  t.n_prompt = static_cast<int>(num("n_prompt"));
-  t.n_gen = static_cast<int>(num("n_gen"));
+  // Range-checked before the cast: converting 1e308 to int is undefined behaviour.
+  auto count = [&](const char* key) {
+    const double v = num(key);
+    check_plausible(v, 0, kMaxCount, where, key);
+    return static_cast<int>(v);
+  };
+  t.n_threads = count("n_threads");
+  t.n_prompt = count("n_prompt");
+  t.n_gen = count("n_gen");
   t.avg_ns = num("avg_ns");
   t.stddev_ns = num("stddev_ns");
   t.avg_ts = num("avg_ts");
@@ -171,9 +205,9 @@ std::vector<BenchTest> parse_csv(std::string_view text) {
     t.model_filename = row["model_filename"];
     t.model_type = row["model_type"];
     t.test_time = row["test_time"];
-    t.n_threads = static_cast<int>(to_long(need("n_threads"), field("n_threads")));
-    t.n_prompt = static_cast<int>(to_long(need("n_prompt"), field("n_prompt")));
-    t.n_gen = static_cast<int>(to_long(need("n_gen"), field("n_gen")));
+    t.n_threads = to_count(need("n_threads"), field("n_threads"));
+    t.n_prompt = to_count(need("n_prompt"), field("n_prompt"));
+    t.n_gen = to_count(need("n_gen"), field("n_gen"));
     t.avg_ns = to_double(need("avg_ns"), field("avg_ns"));
     t.stddev_ns = to_double(need("stddev_ns"), field("stddev_ns"));
     t.avg_ts = to_double(need("avg_ts"), field("avg_ts"));
@@ -216,7 +250,7 @@ std::vector<BenchTest> parse_markdown(std::string_view text) {
     if (std::regex_search(line.begin(), line.end(), m, build_re)) {
       for (size_t k = table_start; k < tests.size(); ++k) {
         tests[k].build_commit = m[1].str();
-        tests[k].build_number = std::stol(m[2].str());
+        tests[k].build_number = to_long(m[2].str(), where + " build number");
       }
       table_start = tests.size();
       header.clear();
@@ -241,14 +275,14 @@ std::vector<BenchTest> parse_markdown(std::string_view text) {
     };
     BenchTest t;
     t.model_type = row["model"];
-    t.n_threads = static_cast<int>(to_long(need("threads"), where + " column 'threads'"));
+    t.n_threads = to_count(need("threads"), where + " column 'threads'");
     const std::string& test = need("test");
     std::smatch tm;
     if (std::regex_match(test, tm, pp_tg_re)) {
-      (tm[1] == "pp" ? t.n_prompt : t.n_gen) = std::stoi(tm[2].str());
+      (tm[1] == "pp" ? t.n_prompt : t.n_gen) = to_count(tm[2].str(), where + " column 'test'");
     } else if (std::regex_match(test, tm, pg_re)) {
-      t.n_prompt = std::stoi(tm[1].str());
-      t.n_gen = std::stoi(tm[2].str());
+      t.n_prompt = to_count(tm[1].str(), where + " column 'test'");
+      t.n_gen = to_count(tm[2].str(), where + " column 'test'");
     } else {
       throw ParseError(
           fmt::format("{}: column 'test': '{}' is not ppN, tgN or ppN+tgN", where, test));
@@ -282,7 +316,8 @@ std::string_view format_name(BenchFormat f) {
   return "?";
 }
 
-std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat format) {
+namespace {
+std::vector<BenchTest> parse_llama_bench_format(std::string_view text, BenchFormat format) {
   switch (format) {
     case BenchFormat::kJson: {
       json doc;
@@ -291,6 +326,8 @@ std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat form
       } catch (const json::parse_error& e) {
         throw ParseError(
             fmt::format("llama-bench json: not valid JSON at byte {}: {}", e.byte, e.what()));
+      } catch (const json::exception& e) {  // e.g. out_of_range: a number beyond double
+        throw ParseError(fmt::format("llama-bench json: {}", e.what()));
       }
       if (!doc.is_array()) throw ParseError("llama-bench json: top level is not an array");
       if (doc.empty()) throw ParseError("llama-bench json: no tests in the array");
@@ -310,6 +347,8 @@ std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat form
           o = json::parse(lines[i].begin(), lines[i].end());
         } catch (const json::parse_error& e) {
           throw ParseError(fmt::format("{}: not valid JSON at column {}", where, e.byte));
+        } catch (const json::exception& e) {
+          throw ParseError(fmt::format("{}: {}", where, e.what()));
         }
         tests.push_back(from_json_object(o, where));
       }
@@ -323,8 +362,20 @@ std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat form
   }
   throw ParseError("unknown llama-bench format");
 }
+}  // namespace
+
+std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat format) {
+  // A UTF-8 byte order mark (an editor's) is not part of any format.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::vector<BenchTest> tests = parse_llama_bench_format(text, format);
+  // Every caller reads tests[0] for the build and CPU facts: "no rows" is an error, here, once.
+  if (tests.empty())
+    throw ParseError(fmt::format("llama-bench {}: no test rows", format_name(format)));
+  return tests;
+}
 
 std::vector<BenchTest> parse_llama_bench_any(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   size_t p = text.find_first_not_of(" \t\r\n");
   if (p == std::string_view::npos) throw ParseError("llama-bench printed nothing on stdout");
   switch (text[p]) {
@@ -356,7 +407,8 @@ CliTimings parse_cli_timings(std::string_view text) {
     const std::string what = m[2].str();
     std::string where = fmt::format("llama-cli stderr line {} ('{}')", i + 1, line);
     double ms = to_double(m[3].str(), where);
-    int n = m[4].matched ? static_cast<int>(to_long(m[4].str(), where)) : 0;
+    check_plausible(ms, 0, kMaxNanoseconds / 1e6, where, "time (ms)");
+    int n = m[4].matched ? to_count(m[4].str(), where) : 0;
     if (what == "load")
       t.load_ms = ms;
     else if (what == "total")
@@ -388,7 +440,8 @@ std::vector<PromptToken> parse_verbose_prompt(std::string_view text) {
     std::string line(lines[i]);
     std::smatch m;
     if (!std::regex_search(line, m, count_re)) continue;
-    const size_t n = std::stoul(m[1].str());
+    const auto n = static_cast<size_t>(
+        to_count(m[1].str(), fmt::format("llama-cli --verbose-prompt line {}", i + 1)));
     std::vector<PromptToken> toks;
     size_t j = i + 1;
     while (toks.size() < n) {
@@ -407,7 +460,11 @@ std::vector<PromptToken> parse_verbose_prompt(std::string_view text) {
       if (!std::regex_match(entry, tm, tok_re))
         throw ParseError(fmt::format(
             "llama-cli --verbose-prompt line {}: '{}' is not \"<id> -> '<piece>'\"", j, entry));
-      toks.push_back({std::stoi(tm[1].str()), tm[2].str()});
+      const long id = to_long(tm[1].str(), fmt::format("llama-cli --verbose-prompt line {}", j));
+      if (id < 0 || id > INT32_MAX)
+        throw ParseError(
+            fmt::format("llama-cli --verbose-prompt line {}: token id {} is out of range", j, id));
+      toks.push_back({static_cast<int>(id), tm[2].str()});
     }
     return toks;
   }

@@ -1,6 +1,8 @@
 #include "bitnet/compare/peer_runner.h"
 
 #include <openssl/evp.h>
+#include <algorithm>
+#include <chrono>
 
 #include <cstdio>
 #include <filesystem>
@@ -132,12 +134,26 @@ std::vector<std::string> llama_cli_argv(const std::string& binary, const BenchRe
 
 namespace {
 
+// --timeout bounds the whole peer interaction (version probes, every process): what is left.
+struct Deadline {
+  std::chrono::steady_clock::time_point at;
+  std::chrono::milliseconds left(const char* what) const {
+    const auto d = std::chrono::duration_cast<std::chrono::milliseconds>(
+        at - std::chrono::steady_clock::now());
+    if (d.count() <= 0)
+      throw CompareError(kExitPeerFailed,
+                         std::string("peer failed: --timeout reached before ") + what);
+    return d;
+  }
+};
+
 RunResult run_checked(const std::vector<std::string>& argv, const BenchRequest& req,
-                      const std::function<void(const std::string&)>& log) {
+                      const std::function<void(const std::string&)>& log,
+                      const Deadline& deadline) {
   if (log) log("running: " + quote_argv(argv));
   RunOptions o;
   o.argv = argv;
-  o.timeout = req.timeout;
+  o.timeout = deadline.left(argv[0].c_str());
   o.kill_grace = req.kill_grace;
   RunResult r = run_process(o);
   if (r.status == RunStatus::kInterrupted)
@@ -177,6 +193,7 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
   if (req.threads.empty() || req.repetitions < 1 || req.n_prompt < 0 || req.n_gen < 0 ||
       req.n_prompt + req.n_gen == 0)
     throw CompareError(kExitUsage, "need threads, repetitions >= 1 and at least one of -p/-n > 0");
+  const Deadline deadline{std::chrono::steady_clock::now() + req.timeout};
 
   SearchResult bench_hit, cli_hit;
   if (req.tool != PeerTool::kLlamaCli) bench_hit = find_peer_binary("llama-bench", where);
@@ -205,12 +222,16 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
   ctx.model_path = fs::absolute(req.model).string();
   ctx.model_label = req.model_label.value_or(default_model_label(req.model));
   if (req.hash_model) ctx.model_sha256 = file_sha256(req.model);
-  PeerVersion v = query_version(found.binary);
+  const auto probe_timeout = [&] {
+    return std::min<std::chrono::milliseconds>(std::chrono::seconds(10),
+                                               deadline.left("the --version probe"));
+  };
+  PeerVersion v = query_version(found.binary, probe_timeout());
   if (!v.build_number) {
     // llama-bench has no --version (it prints its usage and exits 1); its sibling llama-cli does.
     const fs::path sibling = found.binary.parent_path() / "llama-cli";
     if (sibling != found.binary && fs::is_regular_file(sibling)) {
-      PeerVersion sv = query_version(sibling);
+      PeerVersion sv = query_version(sibling, probe_timeout());
       if (sv.build_number) v = sv;
     }
   }
@@ -225,7 +246,7 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
   if (use_bench) {
     auto argv = llama_bench_argv(ctx.binary, req);
     ctx.command = quote_argv(argv);
-    RunResult r = run_checked(argv, req, log);
+    RunResult r = run_checked(argv, req, log, deadline);
     std::vector<BenchTest> tests;
     try {
       tests = parse_llama_bench(r.stdout_text, BenchFormat::kJson);
@@ -235,6 +256,15 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
                          fmt::format("peer output unusable: {}\nfirst lines of its stdout:\n{}",
                                      e.what(), r.stdout_text.substr(0, 400)));
     }
+    // Each row must carry (at least) one sample per repetition asked for: a row without them
+    // would be reported with a spread it never measured.
+    for (size_t i = 0; i < tests.size(); ++i)
+      if (tests[i].samples_ns.size() < static_cast<size_t>(req.repetitions))
+        throw CompareError(
+            kExitPeerFailed,
+            fmt::format("peer output unusable: llama-bench json test [{}]: field 'samples_ns' has "
+                        "{} values, expected {} (-r {})",
+                        i, tests[i].samples_ns.size(), req.repetitions, req.repetitions));
     const BenchTest& t0 = tests.front();
     if (!t0.build_commit.empty()) ctx.build_commit = t0.build_commit;
     if (t0.build_number) ctx.build_number = t0.build_number;
@@ -250,7 +280,7 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
     for (int t : req.threads) {
       auto argv = llama_cli_argv(ctx.binary, req, t, no_cnv);
       if (ctx.command.empty()) ctx.command = quote_argv(argv);
-      RunResult r = run_checked(argv, req, log);
+      RunResult r = run_checked(argv, req, log, deadline);
       try {
         CliTimings timings = parse_cli_timings(r.stderr_text);
         if (req.n_gen > 1 && timings.eval_runs == 0)

@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "bitnet/compare/leftovers.h"
+
 namespace bitnet::compare {
 namespace {
 
@@ -116,11 +118,19 @@ RunResult run_process(const RunOptions& opts) {
   std::vector<char*> cargv;
   for (const auto& a : opts.argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
+  // The peer's environment carries a token, so whatever it leaves running can be found.
+  become_child_subreaper();
+  const std::string token_entry = std::string(kRunTokenVariable) + "=" + make_run_token();
   std::vector<char*> cenv;
   if (opts.env) {
     for (const auto& e : *opts.env) cenv.push_back(const_cast<char*>(e.c_str()));
-    cenv.push_back(nullptr);
+  } else {
+    for (char** e = environ; *e; ++e)
+      if (std::strncmp(*e, kRunTokenVariable, std::strlen(kRunTokenVariable)) != 0)
+        cenv.push_back(*e);
   }
+  cenv.push_back(const_cast<char*>(token_entry.c_str()));
+  cenv.push_back(nullptr);
 
   int out_p[2], err_p[2], exec_p[2];
   if (pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0 ||
@@ -157,10 +167,7 @@ RunResult run_process(const RunOptions& opts) {
       [[maybe_unused]] ssize_t n = write(exec_w.fd, &e, sizeof e);
       _exit(127);
     }
-    if (opts.env)
-      execve(cargv[0], cargv.data(), cenv.data());
-    else
-      execv(cargv[0], cargv.data());
+    execve(cargv[0], cargv.data(), cenv.data());
     int e = errno;
     [[maybe_unused]] ssize_t n = write(exec_w.fd, &e, sizeof e);
     _exit(127);
@@ -247,6 +254,8 @@ RunResult run_process(const RunOptions& opts) {
     }
   }
   kill(-pid, SIGKILL);  // leftovers of the group, if any (ESRCH otherwise)
+  // ... and those that left the group (setsid) but still carry the run's token.
+  kill_leftovers(token_entry.substr(token_entry.find('=') + 1));
   r.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
   if (kill_reason != Kill::kNone) {

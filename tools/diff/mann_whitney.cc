@@ -1,9 +1,12 @@
 #include "bitnet/diff/mann_whitney.h"
 
+#include "bitnet/diff/pairwise_select.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 namespace bitnet::diff {
 
@@ -106,6 +109,11 @@ UTestResult mann_whitney_u(std::span<const double> x, std::span<const double> y,
     method =
         (!r.ties && m <= kExactMaxN && n <= kExactMaxN) ? UMethod::kExact : UMethod::kAsymptotic;
   res.method = method;
+  if (method == UMethod::kExact && (m > kExactLimitN || n > kExactLimitN))
+    throw std::invalid_argument("the exact U distribution is computed only up to " +
+                                std::to_string(kExactLimitN) + " values per side (got " +
+                                std::to_string(m) + " and " + std::to_string(n) +
+                                "): use --method auto or asymptotic");
   if (method == UMethod::kExact) {
     // scipy: p = 2 * P(U >= max(U1, U2)), clipped to 1. U is an integer without ties; with ties
     // (exact forced) scipy truncates U to an integer, which errs on the conservative side.
@@ -169,16 +177,10 @@ bool shift_confidence_interval(std::span<const double> x, std::span<const double
         1;
   }
   if (c < 0 || static_cast<std::size_t>(c) >= mn / 2) return false;
-  std::vector<double> d;
-  d.reserve(mn);
-  for (double xi : x)
-    for (double yj : y) d.push_back(yj - xi);
   const auto k_lo = static_cast<std::size_t>(c);                  // 0-based index of D(c+1)
   const std::size_t k_hi = mn - 1 - static_cast<std::size_t>(c);  // 0-based index of D(mn-c)
-  std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(k_lo), d.end());
-  *low = d[k_lo];
-  std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(k_hi), d.end());
-  *high = d[k_hi];
+  *low = kth_pairwise_difference(x, y, k_lo);
+  *high = kth_pairwise_difference(x, y, k_hi);
   return true;
 }
 

@@ -376,7 +376,9 @@ void load_config(const std::string& path, DiffOptions& opts) {
   if (!in) throw InputError(path + ": cannot open config file");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    j = parse_json_bounded(ss.str(), path);
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(path + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + e.what());
   }
@@ -398,8 +400,10 @@ std::size_t DiffReport::count(Verdict v) const {
 }
 
 bool DiffReport::fails(const BenchmarkDiff& d) const {
+  // A removed row is a failure by default: an empty or renamed contender must not pass.
   return !d.ignored &&
-         (d.verdict == Verdict::kRegression || (errors_fail && d.verdict == Verdict::kErrored));
+         (d.verdict == Verdict::kRegression || (errors_fail && d.verdict == Verdict::kErrored) ||
+          (removed_fail && d.verdict == Verdict::kRemoved));
 }
 
 bool DiffReport::failed() const {
@@ -433,6 +437,7 @@ DiffReport diff_results(const ResultSet& baseline, const ResultSet& contender,
   rep.contender_files = contender.files;
   rep.errors_fail = opts.errors_fail;
   rep.fail_on_inconclusive = opts.fail_on_inconclusive;
+  rep.removed_fail = opts.removed_fail;
   rep.alpha = opts.alpha;
   rep.min_change = opts.min_change;
   auto wanted = [&](const std::string& name) {

@@ -17,13 +17,22 @@ namespace bitnet {
 class ThreadPool {
  public:
   // n_threads counts the caller (1 = everything runs inline). spin_us: how long an idle worker
-  // polls for the next job before sleeping. Throws std::invalid_argument for n_threads < 1.
+  // polls for the next job before sleeping. Throws std::invalid_argument for n_threads < 1 or
+  // above max_threads(); std::runtime_error (after joining the threads it did start) when the OS
+  // refuses a thread, saying how many could be made.
   explicit ThreadPool(int n_threads, int spin_us = 200);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return n_threads_; }
+
+  // More threads than this is a typo, not a configuration: kMaxThreadsPerCpu per CPU the OS
+  // reports, but never fewer than kMinThreadCap (so scaling studies on small VMs still work).
+  static constexpr int kMaxThreadsPerCpu = 8;
+  static constexpr int kMinThreadCap = 64;
+  static int max_threads();
+  static int cpu_count();
 
   // Runs fn(task, thread) for task in [0, n_tasks), tasks handed out dynamically; thread is in
   // [0, size()). Returns when all tasks are done; it never waits for a worker that has not
@@ -43,6 +52,7 @@ class ThreadPool {
   void worker_main(int thread);
   void run_tasks(int thread, uint32_t gen);
   void wake_sleepers();
+  void stop_workers();
 
   const int n_threads_;
   const int spin_us_;

@@ -54,6 +54,14 @@ bool is_skip_message(const std::string& message);
 // Parses one Google Benchmark JSON document; `source` is used in error messages.
 ResultSet parse_results(const nlohmann::json& doc, const std::string& source);
 
+// Documents nested deeper than this are refused at parse time (InputError naming `source`).
+inline constexpr int kMaxJsonDepth = 64;
+// nlohmann::json::parse with that depth limit; throws InputError or json::parse_error.
+nlohmann::json parse_json_bounded(const std::string& text, const std::string& source);
+// The text of a result file (NaN/Infinity tolerated as "no value"), depth-limited, then
+// parse_results. Throws InputError or nlohmann::json::parse_error.
+ResultSet parse_results_text(const std::string& text, const std::string& source);
+
 // Reads a JSON file, or a history directory: the newest `history_depth` *.json files (by the
 // context.date they record, then by file name), their repetitions pooled per benchmark.
 ResultSet load_results(const std::filesystem::path& path, std::size_t history_depth = 5);

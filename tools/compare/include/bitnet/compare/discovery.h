@@ -1,6 +1,7 @@
 // Finding the peer's binaries (llama-bench, llama-cli) and asking them for their version.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -46,6 +47,8 @@ struct PeerVersion {
 // Parses `version: 4748 (c392e5094)` (current) or `build: 4748 (c392e5094) ...` lines.
 PeerVersion parse_version_output(const std::string& text);
 // Runs `binary --version` (10 s timeout). Never throws; raw holds the failure when it failed.
-PeerVersion query_version(const std::filesystem::path& binary);
+// `timeout` bounds the probe (a peer hanging in --version must not stall the caller).
+PeerVersion query_version(const std::filesystem::path& binary,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace bitnet::compare

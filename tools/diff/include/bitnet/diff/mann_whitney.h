@@ -27,6 +27,10 @@ struct UTestResult {
 
 // Largest sample size for which kAuto picks the exact distribution (when there are no ties).
 inline constexpr std::size_t kExactMaxN = 50;
+// Largest sample size for which kExact is accepted at all: its cost is O(m^2 n^2) time and
+// O(m n^2) memory (100 per side: ~10^8 steps, 8 MB); beyond, the normal approximation is exact
+// to far better than any benchmark's noise.
+inline constexpr std::size_t kExactLimitN = 100;
 
 // Two-sided test of x against y. Both samples must be non-empty (throws std::invalid_argument).
 UTestResult mann_whitney_u(std::span<const double> x, std::span<const double> y,
@@ -43,7 +47,8 @@ double min_two_sided_p(std::size_t m, std::size_t n);
 std::size_t repetitions_needed(double alpha);
 
 // Confidence interval (level 1 - alpha) for the shift d in y = x + d, from the sorted pairwise
-// differences y_j - x_i (Moses' method, exact critical value for small samples). Returns false
+// differences y_j - x_i (Moses' method, exact critical value for small samples), selected in
+// O(m + n) memory (pairwise_select.h). Returns false
 // when the samples are too small for an interval at this level.
 bool shift_confidence_interval(std::span<const double> x, std::span<const double> y, double alpha,
                                double* low, double* high);

@@ -54,6 +54,7 @@ struct DiffOptions {
   std::optional<std::regex> filter;   // only benchmarks whose name matches (regex_search)
   bool errors_fail = true;            // an errored contender row counts as a failure
   bool fail_on_inconclusive = false;  // an inconclusive row fails the run (exit 3)
+  bool removed_fail = true;           // a baseline row missing from the contender is a failure
 };
 
 // Reads a config file (JSON) into `opts`: {"alpha":..,"min_change_pct":..,"metric":..,
@@ -111,8 +112,9 @@ struct DiffReport {
                                         // ratio when metrics or directions are mixed)
   std::vector<std::string> warnings;
   std::size_t count(Verdict v) const;
-  bool fails(const BenchmarkDiff& row) const;  // a regression, or an error when errors fail
-  bool failed() const;                         // any row fails
+  // A regression, an error when errors fail, a removed row when removals fail.
+  bool fails(const BenchmarkDiff& row) const;
+  bool failed() const;  // any row fails
   // No row fails but a row (not ignored) changed by at least its threshold without significance:
   // the samples can neither confirm nor rule out a regression.
   bool inconclusive() const;
@@ -121,6 +123,7 @@ struct DiffReport {
   std::vector<std::string> regressions() const;  // names of the regressions that count
   bool errors_fail = true;
   bool fail_on_inconclusive = false;
+  bool removed_fail = true;
   double alpha = 0.05, min_change = 0.05;  // the global rule (families may override)
 };
 
