@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -20,10 +22,19 @@ using nlohmann::json;
 
 namespace {
 
-std::string run_capture(const std::vector<std::string>& argv) {
+// 10 s, or what is left before the deadline (at least 1 ms: the process is then killed at once).
+std::chrono::milliseconds budget(std::chrono::steady_clock::time_point deadline) {
+  const auto now = std::chrono::steady_clock::now();
+  if (deadline <= now) return std::chrono::milliseconds(1);
+  return std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now),
+                    std::chrono::milliseconds(1), std::chrono::milliseconds(10000));
+}
+
+std::string run_capture(const std::vector<std::string>& argv,
+                        std::chrono::steady_clock::time_point deadline) {
   RunOptions ro;
   ro.argv = argv;
-  ro.timeout = std::chrono::seconds(10);
+  ro.timeout = budget(deadline);
   ro.kill_grace = std::chrono::seconds(1);
   ro.max_capture_bytes = 1u << 20;
   const RunResult r = run_process(ro);
@@ -31,9 +42,10 @@ std::string run_capture(const std::vector<std::string>& argv) {
 }
 
 // The libraries a dynamically linked peer loads (`ldd`), so the type table in libggml is seen.
-std::vector<fs::path> linked_libraries(const fs::path& binary) {
+std::vector<fs::path> linked_libraries(const fs::path& binary,
+                                       std::chrono::steady_clock::time_point deadline) {
   std::vector<fs::path> libs;
-  std::istringstream in(run_capture({"/usr/bin/ldd", binary.string()}));
+  std::istringstream in(run_capture({"/usr/bin/ldd", binary.string()}, deadline));
   static const std::regex kLine(R"(\s*(\S*(ggml|llama)\S*)\s+=>\s+(\S+))");
   for (std::string line; std::getline(in, line);) {
     std::smatch m;
@@ -159,7 +171,8 @@ bool file_mentions_i2s(const fs::path& file) {
   return false;
 }
 
-PeerProbe probe_peer(const fs::path& binary, std::optional<std::string> cache_file) {
+PeerProbe probe_peer(const fs::path& binary, std::optional<std::string> cache_file,
+                     std::chrono::steady_clock::time_point deadline) {
   const std::string key = cache_key(binary);
   const std::string file = cache_file.value_or(default_cache_file());
   {
@@ -178,13 +191,13 @@ PeerProbe probe_peer(const fs::path& binary, std::optional<std::string> cache_fi
   }
   PeerProbe p;
   p.binary = binary.string();
-  const PeerVersion v = query_version(binary);
+  const PeerVersion v = query_version(binary, budget(deadline));
   p.version = v.raw.substr(0, v.raw.find('\n'));
   p.build_number = v.build_number;
   p.commit = v.commit;
-  p.flags = parse_help_flags(run_capture({binary.string(), "--help"}));
+  p.flags = parse_help_flags(run_capture({binary.string(), "--help"}, deadline));
   std::vector<fs::path> scanned = {binary};
-  for (const fs::path& lib : linked_libraries(binary)) scanned.push_back(lib);
+  for (const fs::path& lib : linked_libraries(binary, deadline)) scanned.push_back(lib);
   for (const fs::path& f : scanned) {
     if (file_mentions_i2s(f)) {
       p.flavour = "bitnet.cpp";
@@ -195,7 +208,8 @@ PeerProbe probe_peer(const fs::path& binary, std::optional<std::string> cache_fi
   if (p.flavour == "llama.cpp")
     p.evidence.push_back("no ggml type i2_s in " + std::to_string(scanned.size()) +
                          " scanned file(s): upstream llama.cpp");
-  if (!key.empty()) {
+  // A probe cut short by the deadline is not remembered: its answers may be incomplete.
+  if (!key.empty() && std::chrono::steady_clock::now() < deadline) {
     std::lock_guard<std::mutex> lock(g_mu);
     g_memo[key] = p;
     if (!file.empty()) {

@@ -215,7 +215,7 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
   BenchOutcome out;
   PeerContext& ctx = out.context;
   // The flavour comes from the binary itself, whichever way it was found (peer_probe.h).
-  const PeerProbe probe = probe_peer(found.binary);
+  const PeerProbe probe = probe_peer(found.binary, std::nullopt, deadline.at);
   ctx.peer = req.peer_name.value_or(probe.flavour);
   ctx.tool = use_bench ? "llama-bench" : "llama-cli";
   ctx.binary = found.binary.string();

@@ -5,6 +5,7 @@
 // Results are cached per binary path + size + mtime, in memory and in a JSON file.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -38,11 +39,13 @@ const std::vector<std::string>& probed_flags();
 std::map<std::string, bool> parse_help_flags(const std::string& help_text);
 bool file_mentions_i2s(const std::filesystem::path& file);
 
-// Runs the binary (10 s timeouts) unless the cache has an entry for this path, size and mtime.
+// Runs the binary (10 s timeouts, none past `deadline`) unless the cache has an entry for this
+// path, size and mtime.
 // `cache_file`: default $BITNET_PEER_CACHE, else $XDG_CACHE_HOME or ~/.cache
 // /bitnet-bench/peer-probe.json; "" disables the file cache. Never throws for a failing peer:
 // version then holds the failure and flags are all false.
-PeerProbe probe_peer(const std::filesystem::path& binary,
-                     std::optional<std::string> cache_file = std::nullopt);
+PeerProbe probe_peer(
+    const std::filesystem::path& binary, std::optional<std::string> cache_file = std::nullopt,
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
 
 }  // namespace bitnet::compare
