@@ -5,27 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "bitnet/diff/report.h"
+
 namespace bitnet::report::svg {
 
+// The same entities as bench-diff's SVG and JUnit output: one escaper for both.
 std::string esc(std::string_view text) {
-  std::string out;
-  for (char c : text) switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  return out;
+  return diff::xml_escape(std::string(text));
 }
 
 std::string num(double v) {
