@@ -26,23 +26,6 @@ std::string hex_u64(uint64_t v) {
   return buf;
 }
 
-// The table as compact JSON (a context value is a string): winner, static choice and medians.
-std::string tuning_table_json(TuningTable& table) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::array();
-  for (const TuneEntry& e : table.entries()) {
-    nlohmann::ordered_json med = nlohmann::ordered_json::object();
-    for (const auto& [name, sec] : e.median_seconds) med[name] = sec * 1e3;
-    j.push_back({{"op", std::string(op_name(e.op))},
-                 {"weights", std::string(type_traits(static_cast<uint32_t>(e.wtype))->name)},
-                 {"n", std::string(n_class_name(e.n_class))},
-                 {"threads", e.threads},
-                 {"kernel", e.kernel},
-                 {"static", e.static_kernel},
-                 {"median_ms", med}});
-  }
-  return j.dump();
-}
-
 }  // namespace
 
 void add_context(const std::string& key, const std::string& value) {
@@ -93,7 +76,7 @@ void add_tuning_context(const Options& opts) {
     for (int t : opts.threads) table.ensure(t);
     add_context("tuning", "measured: " + table.status() + " (" + table.path() + ")");
     add_context("tuning_kernel_set", hex_u64(kernel_set_hash()));
-    add_context("tuning_table", tuning_table_json(table));
+    add_context("tuning_table", table.entries_json());
   } else {
     add_context("tuning", opts.isa ? "off: ISA pinned (static order)"
                                    : "off: BITNET_TUNE=off (static order)");

@@ -19,6 +19,7 @@
 #include "bitnet/bench/options.h"
 #include "bitnet/fixtures/cache.h"
 #include "bitnet/fixtures/sha256.h"
+#include "bitnet/kernels/cache_info.h"
 #include "bitnet/kernels/cpu.h"
 
 namespace bitnet::bench {
@@ -26,23 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kProbeFormatVersion = 2;  // 2: measured cache levels
-
-size_t sysfs_cache_size(int level) {
-  for (int index = 0; index < 8; ++index) {
-    std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
-    std::ifstream lv(dir + "level"), ty(dir + "type"), sz(dir + "size");
-    int l = 0;
-    std::string type, size;
-    if (!(lv >> l) || !(ty >> type) || !(sz >> size)) continue;
-    if (l != level || type == "Instruction") continue;
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(size.c_str(), &end, 10);
-    if (end && (*end == 'K' || *end == 'k')) v *= 1024;
-    if (end && (*end == 'M' || *end == 'm')) v *= 1024 * 1024;
-    return static_cast<size_t>(v);
-  }
-  return 0;
-}
 
 struct AlignedFree {
   void operator()(uint8_t* p) const { std::free(p); }
@@ -147,7 +131,8 @@ std::string limit_key(Limit l, int threads, Isa isa) {
 const CacheSizes& cache_sizes() {
   static const CacheSizes sizes = [] {
     CacheSizes c;
-    size_t l2 = sysfs_cache_size(2), l3 = sysfs_cache_size(3);
+    size_t l2 = static_cast<size_t>(reported_cache_bytes(2)),
+           l3 = static_cast<size_t>(reported_cache_bytes(3));
     if (!l2) l2 = static_cast<size_t>(std::max(0L, sysconf(_SC_LEVEL2_CACHE_SIZE)));
     if (!l3) l3 = static_cast<size_t>(std::max(0L, sysconf(_SC_LEVEL3_CACHE_SIZE)));
     if (l2) c.l2 = l2;

@@ -55,6 +55,10 @@ static_assert(table_is_consistent(), "kernels.inc: duplicate name or tile < 1");
 
 }  // namespace
 
+std::string_view residency_name(Residency r) {
+  return r == Residency::kCold ? "cold" : "hot";
+}
+
 std::string_view isa_name(Isa isa) {
   switch (isa) {
     case Isa::kScalar:

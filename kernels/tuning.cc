@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bitnet/formats/quantize.h"
+#include "bitnet/kernels/cache_info.h"
 #include "bitnet/kernels/cpu.h"
 #include "bitnet/kernels/driver.h"
 #include "bitnet/kernels/registry.h"
@@ -29,7 +30,7 @@ namespace bitnet {
 namespace {
 
 // Bump when the procedure changes in a way that invalidates old decisions.
-constexpr int kProcedureVersion = 1;
+constexpr int kProcedureVersion = 2;  // 2: cold entries, GEMM at full shapes
 constexpr const char* kFormatTag = "bitnet-tuning/1";
 constexpr double kScreenFactor = 3.0;
 
@@ -183,7 +184,8 @@ TuneEntry measure(Op op, TypeId wtype, int cls, int threads, const Job& job,
 }
 
 // Matmul entries of one format at one thread count: weights for every shape, activations per
-// distinct K, all made once and shared by the four column classes.
+// distinct K, all made once and shared by the column classes. Cold entries rotate through enough
+// copies of the whole shape set to exceed the cold set, one copy per timed call.
 void tune_matmul(TypeId wtype, int threads, const TuneSettings& s, std::vector<TuneEntry>& out) {
   std::mt19937 rng(1234);
   struct Shape {
@@ -192,14 +194,24 @@ void tune_matmul(TypeId wtype, int threads, const TuneSettings& s, std::vector<T
     float scale;
   };
   std::vector<Shape> shapes;
+  size_t set_bytes = 0;
   for (auto [M, K] : s.shapes) {
     Shape sh{M, K, ternary_weights(wtype, M, K, rng), 1.0f};
     if (wtype == TypeId::kI2_S) sh.scale = i2s_tensor_scale(sh.w.data(), M * K);
+    set_bytes += sh.w.size();
     shapes.push_back(std::move(sh));
   }
   size_t smallest = 0;
   for (size_t i = 1; i < shapes.size(); ++i)
     if (shapes[i].M * shapes[i].K < shapes[smallest].M * shapes[smallest].K) smallest = i;
+  const int64_t cold_bytes = s.cold_set_bytes > 0 ? s.cold_set_bytes : cold_set_default();
+  const size_t copies =
+      std::max<size_t>(2, (static_cast<size_t>(cold_bytes) + set_bytes - 1) / set_bytes);
+  // copy 0 is `shapes` itself; the others are byte copies (same values, other addresses).
+  std::vector<std::vector<std::vector<uint8_t>>> cold_copies(copies - 1);
+  for (auto& c : cold_copies)
+    for (const Shape& sh : shapes) c.push_back(sh.w);
+
   ThreadPool pool(threads);
   for (int cls = 0; cls < kNClasses; ++cls) {
     const int64_t N = n_class_columns(cls);
@@ -213,30 +225,34 @@ void tune_matmul(TypeId wtype, int threads, const TuneSettings& s, std::vector<T
                     &reference_kernel(Op::kQuantAct, wtype));
     }
     std::vector<float> y(static_cast<size_t>(max_m * N));
-    // A GEMM's cost per weight row is the same for every row once the row fits no cache twice:
-    // its classes run on the first rows_cap rows of each shape, which keeps a 128-column run
-    // short without changing the ranking. GEMV runs the whole matrices (the weight stream is
-    // what it measures).
-    const int64_t rows_cap = N == 1 ? max_m : s.gemm_rows;
-    auto one = [&](const Shape& sh, const KernelInfo& k) {
+    auto one = [&](size_t i, const uint8_t* w, const KernelInfo& k) {
+      const Shape& sh = shapes[i];
       MatmulArgs a;
       a.wtype = wtype;
-      a.w = sh.w.data();
+      a.w = w;
       a.w_row_bytes = weight_row_bytes(wtype, sh.K);
       a.w_scale = sh.scale;
-      a.M = std::min(sh.M, rows_cap);
+      a.M = sh.M;
       a.K = sh.K;
       a.x = acts.at(sh.K).view();
       a.y = y.data();
       a.y_col_stride = sh.M;
       matmul(a, &pool, &k);
     };
-    Job job;
-    job.run = [&](const KernelInfo& k) {
-      for (const Shape& sh : shapes) one(sh, k);
-    };
-    job.screen = [&](const KernelInfo& k) { one(shapes[smallest], k); };
-    out.push_back(measure(Op::kMatmul, wtype, cls, threads, job, s));
+    for (Residency r : {Residency::kHot, Residency::kCold}) {
+      if (r == Residency::kCold && cls >= kColdClasses) continue;
+      size_t next_copy = 0;
+      Job job;
+      job.run = [&](const KernelInfo& k) {
+        const size_t c = r == Residency::kCold ? next_copy++ % copies : 0;
+        for (size_t i = 0; i < shapes.size(); ++i)
+          one(i, c == 0 ? shapes[i].w.data() : cold_copies[c - 1][i].data(), k);
+      };
+      job.screen = [&](const KernelInfo& k) { one(smallest, shapes[smallest].w.data(), k); };
+      TuneEntry e = measure(Op::kMatmul, wtype, cls, threads, job, s);
+      e.residency = r;
+      out.push_back(std::move(e));
+    }
   }
 }
 
@@ -281,6 +297,23 @@ std::string hex64(uint64_t v) {
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : std::string();
+}
+
+nlohmann::ordered_json entry_json(const TuneEntry& e) {
+  nlohmann::ordered_json je;
+  je["op"] = std::string(op_name(e.op));
+  je["weights"] = type_name(e.wtype);
+  je["n_class"] = e.n_class;
+  je["n"] = std::string(n_class_name(e.n_class));
+  je["threads"] = e.threads;
+  je["residency"] = std::string(residency_name(e.residency));
+  je["kernel"] = e.kernel;
+  je["static"] = e.static_kernel;
+  nlohmann::ordered_json med = nlohmann::ordered_json::object();
+  for (const auto& [name, sec] : e.median_seconds) med[name] = sec * 1e3;
+  je["median_ms"] = med;
+  je["screened_out"] = e.screened_out;
+  return je;
 }
 
 }  // namespace
@@ -339,6 +372,11 @@ std::string pick_winner(const std::vector<std::string>& static_order,
   return static_order.front();  // unreachable: the best is in static_order
 }
 
+int64_t cold_set_default() {
+  const int64_t llc = reported_llc_bytes();
+  return std::clamp<int64_t>(2 * llc, int64_t{64} << 20, int64_t{512} << 20);
+}
+
 TuneSettings TuneSettings::defaults() {
   TuneSettings s;
   s.shapes = {{2560, 2560}, {640, 2560}, {6912, 2560}, {2560, 6912}};
@@ -365,10 +403,14 @@ TuningTable& TuningTable::instance() {
 TuningTable::TuningTable(std::string path, TuneSettings settings)
     : path_(std::move(path)), settings_(std::move(settings)) {}
 
-const TuneEntry* TuningTable::find_locked(Op op, TypeId wtype, int cls, int threads) const {
-  if (op != Op::kMatmul) cls = 0, threads = 1;
+const TuneEntry* TuningTable::find_locked(Op op, TypeId wtype, int cls, int threads,
+                                          Residency r) const {
+  if (op != Op::kMatmul) cls = 0, threads = 1, r = Residency::kHot;
+  if (cls >= kColdClasses) r = Residency::kHot;  // compute-bound: one entry serves both
   for (const TuneEntry& e : entries_)
-    if (e.op == op && e.wtype == wtype && e.n_class == cls && e.threads == threads) return &e;
+    if (e.op == op && e.wtype == wtype && e.n_class == cls && e.threads == threads &&
+        e.residency == r)
+      return &e;
   return nullptr;
 }
 
@@ -407,6 +449,12 @@ void TuningTable::load_locked() {
         e.wtype = *w;
         e.n_class = je.at("n_class").get<int>();
         e.threads = je.at("threads").get<int>();
+        const std::string res = je.value("residency", "hot");
+        if (res != "hot" && res != "cold") {
+          why = "entry " + je.dump() + ": residency '" + res + "' is neither hot nor cold";
+          break;
+        }
+        e.residency = res == "cold" ? Residency::kCold : Residency::kHot;
         e.kernel = std::string(k->name);
         e.static_kernel = je.value("static", "");
         if (je.contains("median_ms"))
@@ -439,22 +487,10 @@ void TuningTable::save_locked() {
   j["cpu_features"] = feature_names(cpu_feature_bits());
   j["kernel_set_hash"] = hex64(kernel_set_hash());
   j["tie_fraction"] = kTieFraction;
+  j["cold_set_bytes"] =
+      settings_.cold_set_bytes > 0 ? settings_.cold_set_bytes : cold_set_default();
   j["entries"] = nlohmann::ordered_json::array();
-  for (const TuneEntry& e : entries_) {
-    nlohmann::ordered_json je;
-    je["op"] = std::string(op_name(e.op));
-    je["weights"] = type_name(e.wtype);
-    je["n_class"] = e.n_class;
-    je["n"] = std::string(n_class_name(e.n_class));
-    je["threads"] = e.threads;
-    je["kernel"] = e.kernel;
-    je["static"] = e.static_kernel;
-    nlohmann::ordered_json med = nlohmann::ordered_json::object();
-    for (const auto& [name, sec] : e.median_seconds) med[name] = sec * 1e3;
-    je["median_ms"] = med;
-    je["screened_out"] = e.screened_out;
-    j["entries"].push_back(je);
-  }
+  for (const TuneEntry& e : entries_) j["entries"].push_back(entry_json(e));
   // Temp + rename: a reader never sees half a table; a failed write keeps the old one.
   try {
     const std::filesystem::path p(path_);
@@ -480,11 +516,12 @@ void TuningTable::tune_locked(int threads) {
                  path_.empty() ? "memory" : path_.c_str());
   std::vector<TuneEntry> fresh;
   for (TypeId w : kFormats) tune_matmul(w, threads, settings_, fresh);
-  if (find_locked(Op::kQuantAct, kFormats[0], 0, 1) == nullptr || threads == 1)
+  if (find_locked(Op::kQuantAct, kFormats[0], 0, 1, Residency::kHot) == nullptr || threads == 1)
     for (TypeId w : kFormats) tune_per_column_ops(w, settings_, fresh);
   for (TuneEntry& e : fresh) {
     auto it = std::find_if(entries_.begin(), entries_.end(), [&](const TuneEntry& o) {
-      return o.op == e.op && o.wtype == e.wtype && o.n_class == e.n_class && o.threads == e.threads;
+      return o.op == e.op && o.wtype == e.wtype && o.n_class == e.n_class &&
+             o.threads == e.threads && o.residency == e.residency;
     });
     if (it != entries_.end())
       *it = std::move(e);
@@ -492,8 +529,8 @@ void TuningTable::tune_locked(int threads) {
       entries_.push_back(std::move(e));
   }
   std::sort(entries_.begin(), entries_.end(), [](const TuneEntry& a, const TuneEntry& b) {
-    return std::tie(a.threads, a.op, a.wtype, a.n_class) <
-           std::tie(b.threads, b.op, b.wtype, b.n_class);
+    return std::tie(a.threads, a.op, a.wtype, a.n_class, a.residency) <
+           std::tie(b.threads, b.op, b.wtype, b.n_class, b.residency);
   });
   if (status_ == "none yet") status_ = "tuned now";
   if (status_ == "loaded") status_ = "loaded, extended";
@@ -504,8 +541,8 @@ void TuningTable::ensure(int threads) {
   threads = std::max(threads, 1);
   std::lock_guard lock(mu_);
   load_locked();
-  if (find_locked(Op::kMatmul, kFormats[0], 0, threads) == nullptr ||
-      find_locked(Op::kQuantAct, kFormats[0], 0, 1) == nullptr)
+  if (find_locked(Op::kMatmul, kFormats[0], 0, threads, Residency::kCold) == nullptr ||
+      find_locked(Op::kQuantAct, kFormats[0], 0, 1, Residency::kHot) == nullptr)
     tune_locked(threads);
 }
 
@@ -516,15 +553,16 @@ void TuningTable::tune(int threads) {
   tune_locked(threads);
 }
 
-const KernelInfo& TuningTable::choose(Op op, TypeId wtype, int64_t n_cols, int threads) {
+const KernelInfo& TuningTable::choose(Op op, TypeId wtype, int64_t n_cols, int threads,
+                                      Residency weights) {
   threads = std::max(threads, 1);
   const int cls = n_class(n_cols);
   std::lock_guard lock(mu_);
   load_locked();
-  const TuneEntry* e = find_locked(op, wtype, cls, threads);
+  const TuneEntry* e = find_locked(op, wtype, cls, threads, weights);
   if (e == nullptr) {
     tune_locked(threads);
-    e = find_locked(op, wtype, cls, threads);
+    e = find_locked(op, wtype, cls, threads, weights);
   }
   const KernelInfo* k = e ? find_kernel(e->kernel) : nullptr;
   if (k == nullptr)
@@ -533,10 +571,11 @@ const KernelInfo& TuningTable::choose(Op op, TypeId wtype, int64_t n_cols, int t
   return *k;
 }
 
-const KernelInfo* TuningTable::lookup(Op op, TypeId wtype, int64_t n_cols, int threads) {
+const KernelInfo* TuningTable::lookup(Op op, TypeId wtype, int64_t n_cols, int threads,
+                                      Residency weights) {
   std::lock_guard lock(mu_);
   load_locked();
-  const TuneEntry* e = find_locked(op, wtype, n_class(n_cols), std::max(threads, 1));
+  const TuneEntry* e = find_locked(op, wtype, n_class(n_cols), std::max(threads, 1), weights);
   return e ? find_kernel(e->kernel) : nullptr;
 }
 
@@ -544,6 +583,12 @@ std::vector<TuneEntry> TuningTable::entries() {
   std::lock_guard lock(mu_);
   load_locked();
   return entries_;
+}
+
+std::string TuningTable::entries_json() {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const TuneEntry& e : entries()) j.push_back(entry_json(e));
+  return j.dump();
 }
 
 std::string TuningTable::status() {

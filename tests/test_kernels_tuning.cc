@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bitnet/kernels/cache_info.h"
 #include "bitnet/kernels/cpu.h"
 #include "bitnet/kernels/registry.h"
 #include "bitnet/kernels/tuning.h"
@@ -27,6 +28,7 @@ TuneSettings tiny() {
   s.min_rounds = 3;
   s.max_rounds = 3;
   s.seconds_per_entry = 0;
+  s.cold_set_bytes = 1 << 20;  // cold entries rotate through 1 MiB: enough to test the mechanics
   s.verbose = false;
   return s;
 }
@@ -86,6 +88,18 @@ TEST(Tuning, ColumnClasses) {
   EXPECT_EQ(n_class_name(3), "64+");
 }
 
+TEST(Tuning, WeightsStreamWhenTheyExceedTheLastLevelCache) {
+  EXPECT_FALSE(weights_stream_from_dram(4096));
+  EXPECT_TRUE(weights_stream_from_dram(uint64_t{1} << 40));
+  const int64_t llc = reported_llc_bytes();
+  if (llc > 0) {
+    EXPECT_FALSE(weights_stream_from_dram(static_cast<uint64_t>(llc)));
+    EXPECT_TRUE(weights_stream_from_dram(static_cast<uint64_t>(llc) + 1));
+  }
+  EXPECT_GE(cold_set_default(), int64_t{64} << 20);
+  EXPECT_LE(cold_set_default(), int64_t{512} << 20);
+}
+
 TEST(Tuning, BitnetTuneValues) {
   const char* old = std::getenv("BITNET_TUNE");
   const std::string saved = old ? old : "";
@@ -122,8 +136,16 @@ TEST(Tuning, MadeOnFirstUseThenLoaded) {
   std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(kernel_set_hash()));
   EXPECT_EQ(j.at("kernel_set_hash"), hash);
   EXPECT_EQ(j.at("cpu_model"), cpu_model_name());
-  // 3 formats x 4 classes of matmul, plus quant_act and dequant per format.
-  EXPECT_EQ(j.at("entries").size(), 3u * kNClasses + 6u);
+  // 3 formats x (4 hot classes + the cold ones) of matmul, plus quant_act and dequant per format.
+  EXPECT_EQ(j.at("entries").size(), 3u * (kNClasses + kColdClasses) + 6u);
+  size_t cold = 0;
+  for (const auto& e : j.at("entries")) {
+    cold += e.at("residency") == "cold";
+    if (e.at("residency") == "cold") {
+      EXPECT_LT(e.at("n_class").get<int>(), kColdClasses) << e;
+    }
+  }
+  EXPECT_EQ(cold, 3u * kColdClasses);
 
   TuningTable again(file.string(), tiny());
   for (TypeId w : {TypeId::kTQ2_0, TypeId::kTQ1_0, TypeId::kI2_S})
@@ -133,6 +155,13 @@ TEST(Tuning, MadeOnFirstUseThenLoaded) {
         ASSERT_NE(k, nullptr);
         EXPECT_TRUE(kernel_available(*k) && serves(*k, op, w)) << k->name;
         EXPECT_EQ(&again.choose(op, w, n, 1), k);
+        // Cold queries have their own entries for the small classes; the others share the hot one.
+        const KernelInfo* c = again.lookup(op, w, n, 1, Residency::kCold);
+        ASSERT_NE(c, nullptr);
+        EXPECT_TRUE(kernel_available(*c) && serves(*c, op, w)) << c->name;
+        if (op != Op::kMatmul || n_class(n) >= kColdClasses) {
+          EXPECT_EQ(c, k) << n;
+        }
       }
   EXPECT_EQ(again.status(), "loaded");
   // Another thread count is measured and added, the first one kept.
@@ -141,7 +170,7 @@ TEST(Tuning, MadeOnFirstUseThenLoaded) {
   EXPECT_NE(again.lookup(Op::kMatmul, TypeId::kI2_S, 1, 2), nullptr);
   EXPECT_NE(again.lookup(Op::kMatmul, TypeId::kI2_S, 1, 1), nullptr);
   EXPECT_EQ(again.status(), "loaded, extended");
-  EXPECT_EQ(read_json(file).at("entries").size(), 2u * 3u * kNClasses + 6u);
+  EXPECT_EQ(read_json(file).at("entries").size(), 2u * 3u * (kNClasses + kColdClasses) + 6u);
 }
 
 TEST(Tuning, StaleKernelSetIsRebuilt) {
@@ -179,11 +208,19 @@ TEST(Tuning, UnknownKernelOrCorruptFileIsRebuilt) {
     t.ensure(1);
   }
   auto j = read_json(file);
+  const auto good = j;
   j["entries"][0]["kernel"] = "no_such_kernel";  // same hash, but a name this build lacks
   write_json(file, j);
   {
     TuningTable t(file.string(), tiny());
     EXPECT_NE(t.status().find("rebuilt: entry"), std::string::npos) << t.status();
+  }
+  {
+    auto k = good;
+    k["entries"][0]["residency"] = "lukewarm";
+    write_json(file, k);
+    TuningTable t(file.string(), tiny());
+    EXPECT_NE(t.status().find("residency 'lukewarm'"), std::string::npos) << t.status();
   }
   {
     std::ofstream out(file, std::ios::trunc);

@@ -82,28 +82,15 @@ std::string dispatch_source() {
 }
 
 nlohmann::ordered_json table_json() {
-  nlohmann::ordered_json j = nlohmann::ordered_json::array();
-  for (const TuneEntry& e : TuningTable::instance().entries()) {
-    nlohmann::ordered_json med = nlohmann::ordered_json::object();
-    for (const auto& [name, sec] : e.median_seconds) med[name] = sec * 1e3;
-    j.push_back({{"op", std::string(op_name(e.op))},
-                 {"weights", type_name(e.wtype)},
-                 {"n", std::string(n_class_name(e.n_class))},
-                 {"threads", e.threads},
-                 {"kernel", e.kernel},
-                 {"static", e.static_kernel},
-                 {"median_ms", med},
-                 {"screened_out", e.screened_out}});
-  }
-  return j;
+  return nlohmann::ordered_json::parse(TuningTable::instance().entries_json());
 }
 
 void print_table() {
   const auto entries = TuningTable::instance().entries();
   if (entries.empty()) return;
   std::printf("\nmeasured dispatch table (%s):\n", TuningTable::instance().path().c_str());
-  std::printf("%-9s %-6s %-6s %-7s %-36s %-9s %s\n", "op", "w", "n", "threads", "kernel",
-              "vs static", "median ms of each timed candidate");
+  std::printf("%-9s %-6s %-6s %-7s %-5s %-36s %-9s %s\n", "op", "w", "n", "threads", "wts",
+              "kernel", "vs static", "median ms of each timed candidate");
   for (const TuneEntry& e : entries) {
     std::string times, vs = "-";
     for (const auto& [name, sec] : e.median_seconds) {
@@ -120,9 +107,10 @@ void print_table() {
       std::snprintf(buf, sizeof buf, "%.2fx", st->second / w->second);
       vs = buf;
     }
-    std::printf("%-9s %-6s %-6s %-7d %-36s %-9s %s\n", std::string(op_name(e.op)).c_str(),
+    std::printf("%-9s %-6s %-6s %-7d %-5s %-36s %-9s %s\n", std::string(op_name(e.op)).c_str(),
                 type_name(e.wtype).c_str(), std::string(n_class_name(e.n_class)).c_str(), e.threads,
-                e.kernel.c_str(), vs.c_str(), times.empty() ? "(only candidate)" : times.c_str());
+                std::string(residency_name(e.residency)).c_str(), e.kernel.c_str(), vs.c_str(),
+                times.empty() ? "(only candidate)" : times.c_str());
   }
 }
 

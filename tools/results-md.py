@@ -92,14 +92,15 @@ def main():
     if table:
         w("## Measured dispatch table\n")
         w("CPU-time medians of interleaved rounds on the 2B4T shapes (kernels.md §4).\n")
-        w("| op | format | columns | threads | kernel | static order's choice | speed-up |")
-        w("|---|---|---|---|---|---|---|")
+        w("| op | format | columns | threads | weights | kernel | static order's choice | speed-up |")
+        w("|---|---|---|---|---|---|---|---|")
         for e in table:
             m = e.get("median_ms", {})
             sp = "same" if e["kernel"] == e["static"] else (
                 "%.2f×" % (m[e["static"]] / m[e["kernel"]]) if e["static"] in m and e["kernel"] in m else "?")
-            w("| %s | %s | %s | %s | `%s` | `%s` | %s |"
-              % (e["op"], e["weights"], e["n"], e["threads"], e["kernel"], e["static"], sp))
+            w("| %s | %s | %s | %s | %s | `%s` | `%s` | %s |"
+              % (e["op"], e["weights"], e["n"], e["threads"], e.get("residency", "hot"),
+                 e["kernel"], e["static"], sp))
         w("")
 
     cases = collections.defaultdict(dict)

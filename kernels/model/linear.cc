@@ -105,6 +105,7 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool, bool round_f16
       args.x = w.type == TypeId::kI2_S ? a.i8_s(&pool) : a.q8_k(&pool);
       args.y = y;
       args.y_col_stride = M;
+      args.weights = w.residency;
       matmul(args, &pool);
       break;
     }

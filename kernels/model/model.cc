@@ -9,6 +9,7 @@
 #include <string>
 
 #include "bitnet/formats/field_error.h"
+#include "bitnet/kernels/cache_info.h"
 
 namespace bitnet::model {
 namespace {
@@ -155,6 +156,12 @@ Model Model::from_view(ModelView view) {
                        std::to_string(m.pieces_.size()) + " tokens but token_embd has " +
                            std::to_string(hp.n_vocab) + " rows");
   }
+  // A model whose weights exceed the last-level cache streams them from DRAM on every token:
+  // dispatch then takes the kernels measured cold (they differ from the hot winners on some CPUs).
+  if (weights_stream_from_dram(m.weight_bytes_per_token()))
+    for (Layer& L : m.layers_)
+      for (Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
+        w->residency = Residency::kCold;
   prefault(f.mapped);
   return m;
 }

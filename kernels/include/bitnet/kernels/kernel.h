@@ -45,6 +45,15 @@ struct QuantizedActs {
   const int32_t* sum = nullptr;
 };
 
+// Where a matmul's weights come from. The fastest kernel differs: a GEMV over weights in cache
+// is compute-bound, the same GEMV over weights streamed from DRAM is bound by the stream, and on
+// some CPUs another kernel wins each (dispatch times both: kernels/tuning.h).
+enum class Residency : uint8_t {
+  kHot,   // in cache (a matrix used again soon, a model that fits the last-level cache)
+  kCold,  // streamed from DRAM (a decode over a model larger than the last-level cache)
+};
+std::string_view residency_name(Residency r);  // "hot", "cold"
+
 // y[n*y_col_stride + m] = Σ_k W[m][k] * x[n][k] for m in [m_begin, m_end), n in [0, N).
 //  - W row m starts at w + m*w_row_bytes, in the weight format (TQ: K/256 blocks; I2_S: K/4 codes).
 //  - w_scale is the I2_S per-tensor scale (1 for TQ formats, whose scales live in the blocks).
@@ -58,6 +67,7 @@ struct MatmulArgs {
   QuantizedActs x;
   float* y = nullptr;
   int64_t y_col_stride = 0;
+  Residency weights = Residency::kHot;  // only dispatch reads it (matmul() without a kernel)
 };
 
 // Computes output rows [m_begin, m_end) for every column. Callers split rows across threads

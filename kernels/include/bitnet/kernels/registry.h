@@ -6,8 +6,9 @@
 //    cpu.h), kernels tagged exactly the pinned ISA first. Pinning an ISA the CPU lacks throws
 //    std::runtime_error naming the ISA and the CPU's features; an unknown value throws listing
 //    the valid ones.
-//  - Else, unless BITNET_TUNE=off: the measured table (tuning.h) for op, format, column class
-//    and thread count, made on first use on this machine.
+//  - Else, unless BITNET_TUNE=off: the measured table (tuning.h) for op, format, column class,
+//    thread count and weight residency (hot / cold: MatmulArgs::weights), made on first use on
+//    this machine.
 //  - Else the static order. Candidates are kernels of the requested op and format whose
 //    features this CPU has (quant_act kernels match by activation type: TQ1_0 and TQ2_0 share
 //    Q8_K). Ranked by, in turn:
@@ -53,10 +54,11 @@ TypeId act_type_for(TypeId wtype);
 // See the rule at the top of this file; threads = the pool size the kernel will run with.
 // Throws std::invalid_argument when no kernel exists for op/wtype, std::runtime_error for a bad
 // BITNET_ISA or BITNET_TUNE.
-const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols = 1, int threads = 1);
+const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols = 1, int threads = 1,
+                                Residency weights = Residency::kHot);
 // Same with an explicit pin (nullopt = none) instead of BITNET_ISA (BITNET_TUNE still applies).
 const KernelInfo& dispatch_kernel(Op op, TypeId wtype, int64_t n_cols, int threads,
-                                  std::optional<Isa> pin);
+                                  std::optional<Isa> pin, Residency weights = Residency::kHot);
 // The static order only (no table), with an explicit pin (nullopt = no pin); ignores the
 // environment.
 const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols, std::optional<Isa> pin);

@@ -9,6 +9,7 @@
 #include "bitnet/engine/hparams.h"
 #include "bitnet/engine/tensor_view.h"
 #include "bitnet/formats/types.h"
+#include "bitnet/kernels/kernel.h"
 
 namespace bitnet::model {
 
@@ -22,6 +23,7 @@ struct Weight {
   size_t row_bytes = 0;
   float tensor_scale = 1.0f;  // I2_S: the per-tensor scale stored after the codes
   float out_scale = 1.0f;     // optional `<name>.scale` tensor (one value) multiplied into outputs
+  Residency residency = Residency::kHot;  // kCold when the model streams from DRAM (dispatch)
   uint64_t bytes() const { return static_cast<uint64_t>(rows) * row_bytes; }
 };
 
