@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The command-line conventions every tool shares (docs/cli.md), one table row per tool:
+# --version prints the version and commit, --x=v means --x v, each subcommand's --help works and
+# names its options, an unknown option is exit 2 naming it, a missing file is exit 3 naming it.
+# Usage: test_cli_conventions.sh BIN_DIR DATA_DIR TOOL
+set -euo pipefail
+bin=$1 data=$2 tool=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+missing=$tmp/no-such-file.gguf
+fail() { echo "FAIL: $tool: $*" >&2; exit 1; }
+run() {  # run ARGS...: the tool's exit status in $rc, output in $tmp/out and $tmp/err
+  rc=0
+  "$bin/$tool" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+}
+version() {
+  run --version
+  [[ $rc == 0 ]] || fail "--version: exit $rc"
+  grep -Eq "^$tool [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$" "$tmp/out" ||
+    fail "--version printed: $(cat "$tmp/out")"
+}
+help() {  # help "SUBCOMMAND..." OPTION...: rc 0, stdout names each option
+  local sub=$1
+  shift
+  # shellcheck disable=SC2086
+  run $sub --help
+  [[ $rc == 0 ]] || fail "$sub --help: exit $rc: $(cat "$tmp/err")"
+  for o in "$@"; do
+    grep -q -- "$o" "$tmp/out" || fail "$sub --help does not name $o: $(cat "$tmp/out")"
+  done
+}
+unknown() {  # unknown ARGS...: the ARGS plus --no-such-option are a usage error naming it
+  run "$@" --no-such-option
+  [[ $rc == 2 ]] || fail "$* --no-such-option: exit $rc, expected 2"
+  grep -q -- "--no-such-option" "$tmp/err" || fail "unknown option not named: $(cat "$tmp/err")"
+}
+missing() {  # missing ARGS...: ARGS (naming $missing) are an input error naming the file
+  run "$@"
+  [[ $rc == 3 ]] || fail "$*: exit $rc, expected 3: $(cat "$tmp/err")"
+  grep -q -- "$missing" "$tmp/err" || fail "missing file not named: $(cat "$tmp/err")"
+}
+same() {  # same ARGS... -- ARGS...: both command lines give the same status and stdout
+  local a=() b=()
+  while [[ $1 != -- ]]; do a+=("$1"); shift; done
+  shift
+  b=("$@")
+  run "${a[@]}"
+  local rc_a=$rc
+  cp "$tmp/out" "$tmp/out_a"
+  run "${b[@]}"
+  [[ $rc == "$rc_a" ]] || fail "${a[*]} (exit $rc_a) and ${b[*]} (exit $rc) differ"
+  cmp -s "$tmp/out" "$tmp/out_a" || fail "${a[*]} and ${b[*]} print different output"
+}
+
+version
+case $tool in
+bitnet-gguf)
+  help "" info
+  help info --json --max-items
+  unknown info "$data/tiny-bitnet-A-TQ2_0.gguf"
+  missing info "$missing"
+  same info "$data/tiny-bitnet-A-TQ2_0.gguf" --max-items=2 -- info "$data/tiny-bitnet-A-TQ2_0.gguf" --max-items 2
+  ;;
+*) fail "no conventions row for this tool" ;;
+esac
+echo "ok: $tool command line"
