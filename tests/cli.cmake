@@ -1,6 +1,7 @@
 # The shared command-line conventions (docs/cli.md), one test per tool. Label: cli.
 set(_cli_tools
   bitnet-gguf
+  bitnet-dispatch-check
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

@@ -61,6 +61,12 @@ bitnet-gguf)
   missing info "$missing"
   same info "$data/tiny-bitnet-A-TQ2_0.gguf" --max-items=2 -- info "$data/tiny-bitnet-A-TQ2_0.gguf" --max-items 2
   ;;
+bitnet-dispatch-check)
+  help "" --tolerance --verbose
+  unknown "$data/dispatch/pass.json"
+  missing "$missing"
+  same "$data/dispatch/fail.json" --tolerance=50 -- "$data/dispatch/fail.json" --tolerance 50
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"
