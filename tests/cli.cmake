@@ -2,6 +2,7 @@
 set(_cli_tools
   bitnet-gguf
   bitnet-dispatch-check
+  bitnet-quantize
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

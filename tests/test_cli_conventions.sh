@@ -67,6 +67,13 @@ bitnet-dispatch-check)
   missing "$missing"
   same "$data/dispatch/fail.json" --tolerance=50 -- "$data/dispatch/fail.json" --tolerance 50
   ;;
+bitnet-quantize)
+  help "" IN.gguf FORMAT --embd --token-embedding-type --output --output-tensor-type
+  unknown "$data/tiny-bitnet-A-TQ2_0.gguf" "$tmp/q.gguf" TQ2_0
+  missing "$missing" "$tmp/q.gguf" TQ2_0
+  same "$data/tiny-bitnet-A-TQ2_0.gguf" "$tmp/q1.gguf" TQ1_0 --embd=keep -- \
+    "$data/tiny-bitnet-A-TQ2_0.gguf" "$tmp/q1.gguf" TQ1_0 --embd keep
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"
