@@ -3,6 +3,7 @@ set(_cli_tools
   bitnet-gguf
   bitnet-dispatch-check
   bitnet-quantize
+  bitnet-kernels
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

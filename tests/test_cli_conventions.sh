@@ -74,6 +74,17 @@ bitnet-quantize)
   same "$data/tiny-bitnet-A-TQ2_0.gguf" "$tmp/q1.gguf" TQ1_0 --embd=keep -- \
     "$data/tiny-bitnet-A-TQ2_0.gguf" "$tmp/q1.gguf" TQ1_0 --embd keep
   ;;
+bitnet-kernels)
+  help "" list tune check
+  help list --json
+  help tune --threads
+  help check --kernel
+  unknown list
+  # No input file: instead, a bad value names the option.
+  run tune --threads=0
+  [[ $rc == 2 ]] && grep -q -- "--threads" "$tmp/err" || fail "tune --threads=0: exit $rc"
+  same check --kernel=matmul_tq2_0_q8k_1x1__scalar -- check --kernel matmul_tq2_0_q8k_1x1__scalar
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"
