@@ -4,6 +4,7 @@ set(_cli_tools
   bitnet-dispatch-check
   bitnet-quantize
   bitnet-kernels
+  bitnet-tokenize
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

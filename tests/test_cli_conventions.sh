@@ -85,6 +85,15 @@ bitnet-kernels)
   [[ $rc == 2 ]] && grep -q -- "--threads" "$tmp/err" || fail "tune --threads=0: exit $rc"
   same check --kernel=matmul_tq2_0_q8k_1x1__scalar -- check --kernel matmul_tq2_0_q8k_1x1__scalar
   ;;
+bitnet-tokenize)
+  m=$data/tiny-bitnet-A-TQ2_0.gguf
+  help "" -m,--model -p,--prompt -f,--file --stdin --ids --no-bos --show-count
+  unknown -m "$m" -p hi
+  missing -m "$missing" -p hi
+  missing -m "$m" -f "$missing"
+  same -m "$m" --prompt="The quick" --ids -- -m "$m" --prompt "The quick" --ids
+  same --model="$m" -p "The quick" -- --model "$m" -p "The quick"
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"
