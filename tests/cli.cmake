@@ -5,6 +5,7 @@ set(_cli_tools
   bitnet-quantize
   bitnet-kernels
   bitnet-tokenize
+  bitnet-run
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

@@ -94,6 +94,15 @@ bitnet-tokenize)
   same -m "$m" --prompt="The quick" --ids -- -m "$m" --prompt "The quick" --ids
   same --model="$m" -p "The quick" -- --model "$m" -p "The quick"
   ;;
+bitnet-run)
+  m=$data/tiny-bitnet-A-TQ2_0.gguf
+  help "" -m,--model -p,--prompt -f,--file --ids --prompt-tokens -n,--n-predict -t,--threads \
+    -c,--ctx -b,--batch --kv --json --profile
+  unknown -m "$m" --ids 1
+  missing -m "$missing" --ids 1
+  missing -m "$m" -f "$missing"
+  same -m "$m" --ids=1,2 --n-predict=3 --ctx=64 -- -m "$m" --ids 1,2 -n 3 -c 64
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"

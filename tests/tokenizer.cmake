@@ -53,7 +53,7 @@ set_tests_properties(tokenizer_run_text_prompt tokenizer_run_file_prompt PROPERT
   LABELS "tokenizer;decode" PASS_REGULAR_EXPRESSION "${_greedy}")
 add_test(NAME tokenizer_run_text_needs_tokenizer
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-run>
-                 -DARGS=-m|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf|-p|x -DEXPECT_RC=1
+                 -DARGS=-m|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf|-p|x -DEXPECT_RC=3
                  -DEXPECT_ERR=truncated-1000.gguf
                  -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 add_test(NAME tokenizer_run_two_prompts_usage
