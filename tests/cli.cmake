@@ -6,6 +6,7 @@ set(_cli_tools
   bitnet-kernels
   bitnet-tokenize
   bitnet-run
+  bench-diff
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

@@ -103,6 +103,15 @@ bitnet-run)
   missing -m "$m" -f "$missing"
   same -m "$m" --ids=1,2 --n-predict=3 --ctx=64 -- -m "$m" --ids 1,2 -n 3 -c 64
   ;;
+bench-diff)
+  d=$data/diff
+  help "" BASELINE CONTENDER --metric --alpha --threshold --config --changed-only --sort --format
+  unknown "$d/baseline.json" "$d/noise.json"
+  missing "$d/baseline.json" "$missing"
+  missing "$d/baseline.json" "$d/noise.json" --config "$missing"
+  same "$d/baseline.json" "$d/regression.json" --threshold=25 --format=json -- \
+    "$d/baseline.json" "$d/regression.json" --threshold 25 --format json
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"
