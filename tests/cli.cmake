@@ -7,6 +7,7 @@ set(_cli_tools
   bitnet-tokenize
   bitnet-run
   bench-diff
+  bench-report
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

@@ -112,6 +112,14 @@ bench-diff)
   same "$d/baseline.json" "$d/regression.json" --threshold=25 --format=json -- \
     "$d/baseline.json" "$d/regression.json" --threshold 25 --format json
   ;;
+bench-report)
+  d=$data/report
+  help "" RESULT.json -o --history --history-depth --diff --config --alpha --threshold --export
+  unknown "$d/quick.json"
+  missing "$missing"
+  missing "$d/quick.json" --diff "$missing"
+  same "$d/quick.json" --export=bencher -- "$d/quick.json" --export bencher
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"
