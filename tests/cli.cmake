@@ -8,6 +8,7 @@ set(_cli_tools
   bitnet-run
   bench-diff
   bench-report
+  bitnet-fixtures
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

@@ -120,6 +120,22 @@ bench-report)
   missing "$d/quick.json" --diff "$missing"
   same "$d/quick.json" --export=bencher -- "$d/quick.json" --export bencher
   ;;
+bitnet-fixtures)
+  export BITNET_CACHE=$tmp/cache BITNET_OFFLINE=1
+  help "" list resolve download generate verify info gc
+  help resolve --offline --no-generate
+  help download --sha256 --size -o
+  help generate --format --embd --arch --seed --threads -o
+  help verify --full
+  help info
+  help gc --dry-run
+  unknown resolve "$data/tiny-bitnet-A-TQ2_0.gguf"
+  missing resolve "$missing"
+  missing verify "$missing"
+  missing info "$missing"
+  same generate tiny --format=tq1_0 --seed=3 -o "$tmp/g.gguf" -- \
+    generate tiny --format tq1_0 --seed 3 -o "$tmp/g.gguf"
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"
