@@ -9,6 +9,7 @@ set(_cli_tools
   bench-diff
   bench-report
   bitnet-fixtures
+  bitnet-compare
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

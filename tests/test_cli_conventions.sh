@@ -136,6 +136,28 @@ bitnet-fixtures)
   same generate tiny --format=tq1_0 --seed=3 -o "$tmp/g.gguf" -- \
     generate tiny --format tq1_0 --seed 3 -o "$tmp/g.gguf"
   ;;
+bitnet-compare)
+  m=$data/tiny-bitnet-A-TQ2_0.gguf
+  help "" bench find convert table kernels crossval logits kld
+  help bench -m,--model -p -n -t -r --llama-dir --tool --timeout --time-unit -o
+  help find --llama-dir
+  help convert FILE --peer-name --model-label --time-unit -o
+  help table --ours --peer --merged-out
+  help kernels FILE
+  help crossval -m,--model --steps --min-cosine --text --kld-ctx --work-dir
+  help logits --min-cosine
+  help kld --base -m,--model --numerics --max-mean-kld --write-base --tokens --chunks
+  unknown convert "$data/transcripts/bench-A-TQ2_0.json"
+  unknown kld --base x -m "$m"
+  missing convert "$missing"
+  missing -m "$missing" --llama-dir "$tmp"
+  missing table --ours "$missing" --peer "$missing"
+  missing kld --base "$missing" -m "$m"
+  same convert "$data/transcripts/bench-A-TQ2_0.json" --time-unit=us --model-label=x -- \
+    convert "$data/transcripts/bench-A-TQ2_0.json" --time-unit us --model-label x
+  same kld --base="$data/kld/tiny-bitnet-A-TQ2_0.kld" --model="$m" --chunks=1 -- \
+    kld --base "$data/kld/tiny-bitnet-A-TQ2_0.kld" -m "$m" --chunks 1
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"
