@@ -10,6 +10,7 @@ set(_cli_tools
   bench-report
   bitnet-fixtures
   bitnet-compare
+  bitnet_benches
 )
 foreach(tool IN LISTS _cli_tools)
   add_test(NAME cli_conventions_${tool}

@@ -158,6 +158,11 @@ bitnet-compare)
   same kld --base="$data/kld/tiny-bitnet-A-TQ2_0.kld" --model="$m" --chunks=1 -- \
     kld --base "$data/kld/tiny-bitnet-A-TQ2_0.kld" -m "$m" --chunks 1
   ;;
+bitnet_benches)
+  # Google Benchmark's own flags stay as they are (the = form); --version is ours.
+  run --benchmark_filter=^gemv/ --benchmark_list_tests=true --bitnet_quick
+  [[ $rc == 0 ]] && grep -q "^gemv/" "$tmp/out" || fail "--benchmark_filter=...: exit $rc"
+  ;;
 *) fail "no conventions row for this tool" ;;
 esac
 echo "ok: $tool command line"
