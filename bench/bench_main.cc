@@ -21,6 +21,7 @@
 #include "bitnet/bench/labels.h"
 #include "bitnet/bench/options.h"
 #include "bitnet/bench/probe.h"
+#include "bitnet/cli/app.h"
 #include "bitnet/kernels/cpu.h"
 #include "bitnet/kernels/registry.h"
 #include "suite.h"
@@ -138,6 +139,12 @@ void prepare_limits(const Options& o) {
 int run(int argc, char** argv) {
   // Before any parser removes the flags it consumed (Google Benchmark's compacts argv in place).
   const std::vector<std::string> original_args(argv, argv + argc);
+  // --version as every tool prints it (docs/cli.md); Google Benchmark has no flag of that name.
+  for (const std::string& a : original_args)
+    if (a == "--version") {
+      std::printf("%s\n", bitnet::cli::version_text("bitnet_benches").c_str());
+      return 0;
+    }
   Options o;
   try {
     o = parse_options(&argc, argv, available_cpus());

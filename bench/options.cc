@@ -98,6 +98,7 @@ Our flags (parsed before Google Benchmark's; unknown --bitnet_* flags are an err
                           (as bitnet-run -f): prefill/<model>/tokens:L is the L-token prompt,
                           decode/<model>/pos:L its greedy continuation. Models are resolved at
                           start to tokenize it.
+  --version               print the version and git commit and exit (docs/cli.md).
 Environment: BITNET_DETERMINISTIC=1 fixes every random input (seed 1 unless BITNET_SEED is set);
 BITNET_SEED=N seeds every random input; BITNET_GGUF=PATH is the default model; BITNET_CACHE is
 the cache directory. Every run records its seed and settings in the JSON context.

@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libbenchmark-dev libgtest-dev libgmock-dev
   libcurl4-openssl-dev nlohmann-json3-dev libxsimd-dev xtl-dev libfmt-dev libssl-dev libicu-dev
+  libcli11-dev  # the tools' command lines (docs/cli.md)
   python3 clang-format
   chromium librsvg2-bin  # bench-report's browser test (headless page + SVG rendering)
   libbenchmark-tools python3-scipy  # Google Benchmark's compare.py (docs/report.md)

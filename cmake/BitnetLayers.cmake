@@ -14,6 +14,7 @@ set(BITNET_LAYERS
   "bitnet_fixtures:bitnet_gguf,bitnet_formats,bitnet_engine_view,bitnet_kernels"
   "bitnet_tokenizer:bitnet_gguf"
   "bitnet_results:"
+  "bitnet_cli:"
   "bitnet_bench_support:bitnet_results,bitnet_kernels,bitnet_fixtures,bitnet_formats"
   "bitnet_compare:bitnet_results,bitnet_gguf,bitnet_text"
   "bitnet_text:"

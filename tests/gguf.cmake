@@ -11,7 +11,7 @@ bitnet_add_gtest(test_gguf
   LIBS bitnet_gguf)
 target_include_directories(test_gguf PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 
-# The CLI: output on a golden file, exit 1 on a bad file, 2 on bad usage.
+# The CLI: output on a golden file, exit 3 on a bad file, 2 on bad usage (docs/cli.md).
 add_test(NAME gguf_cli_info_text
          COMMAND bitnet-gguf info ${BITNET_TEST_DATA_DIR}/tiny-bitnet-A-TQ2_0.gguf)
 set_tests_properties(gguf_cli_info_text PROPERTIES LABELS "gguf;unit"
@@ -22,7 +22,7 @@ set_tests_properties(gguf_cli_info_json PROPERTIES LABELS "gguf;unit"
   PASS_REGULAR_EXPRESSION "\"type\": \"I2_S\"")
 add_test(NAME gguf_cli_bad_file
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-gguf>
-                 -DARGS=info|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf -DEXPECT_RC=1
+                 -DARGS=info|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf -DEXPECT_RC=3
                  -DEXPECT_ERR=truncated-1000.gguf: offset
                  -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 add_test(NAME gguf_cli_usage

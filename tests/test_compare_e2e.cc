@@ -238,14 +238,14 @@ TEST(CompareE2E, NotFoundIsDistinctFromFailure) {
       << e.what();
 }
 
-TEST(CompareE2E, MissingModelIsAUsageError) {
+TEST(CompareE2E, MissingModelIsAnInputError) {
   TempDir t("e2e_nomodel");
   install_fake(t.path(), "llama-bench",
                {{"version", kVersion}, {"stdout", transcript("bench-A-TQ2_0.json")}});
   BenchRequest req = request(2);
   req.model = (t.path() / "does-not-exist.gguf").string();
   CompareError e = error_of([&] { run_peer_bench(req, only_dir(t.path())); });
-  EXPECT_EQ(e.code(), kExitUsage);
+  EXPECT_EQ(e.code(), kExitInput);  // docs/cli.md: a missing file is exit 3
   EXPECT_NE(std::string(e.what()).find("does-not-exist.gguf"), std::string::npos);
 }
 
@@ -278,7 +278,7 @@ TEST(CompareE2E, CliWritesGoogleBenchmarkJsonAndUsesExitCodes) {
   EXPECT_NE(r.stderr_text.find("looked in:"), std::string::npos) << r.stderr_text;
 
   r = run_cli({"-m", (t.path() / "nope.gguf").string(), "--llama-dir", t.str()});
-  EXPECT_EQ(r.exit_code, kExitUsage) << r.stderr_text;
+  EXPECT_EQ(r.exit_code, kExitInput) << r.stderr_text;
   r = run_cli({"-m", kModel, "--frobnicate"});
   EXPECT_EQ(r.exit_code, kExitUsage);
   EXPECT_NE(r.stderr_text.find("--frobnicate"), std::string::npos);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench-diff's command line: exit codes 0 / 1 / 2 / 3, the artifact files, the flagged filter.
+# bench-diff's command line: exit codes 0 / 1 / 2 / 3 / 4 (docs/cli.md), the artifact files, the
+# flagged filter.
 # Usage: test_diff_cli.sh BENCH_DIFF DATA_DIR
 set -euo pipefail
 bd=$1 data=$2
@@ -31,29 +32,31 @@ expect 1 "$data/baseline.json" "$data/changed_rows.json" --allow-errors
 expect 0 "$data/baseline.json" "$data/changed_rows.json" --allow-errors --allow-removed
 expect 1 "$data/history" "$data/regression.json" --history 2
 expect 0 "$data/baseline.json" "$data/regression.json" --color always --filter '^dequant'
-# Usage and input errors: exit 2 with the cause named.
+# Usage errors: exit 2 with the cause named; input errors: exit 3 (docs/cli.md).
 expect 2 "$data/baseline.json"
 expect 2 "$data/baseline.json" "$data/noise.json" --alpha 2
+expect 2 "$data/baseline.json" "$data/noise.json" --alpha=2
 expect 2 "$data/baseline.json" "$data/noise.json" --bogus
-# A metric in no benchmark of either file is an error, not "PASS: N skipped".
-expect 2 "$data/baseline.json" "$data/noise.json" --metric nosuch --direction higher
+grep -q "unknown option '--bogus'" "$tmp/err" || fail "unknown option not named"
+# A metric in no benchmark of either file is an input error, not "PASS: N skipped".
+expect 3 "$data/baseline.json" "$data/noise.json" --metric nosuch --direction higher
 grep -q 'metric "nosuch" is in no benchmark' "$tmp/err" || fail "unknown metric not named"
 grep -q "known: cpu_time, real_time, tokens/s" "$tmp/err" || fail "known metrics not listed"
 # A counter that exists but whose direction cannot be inferred needs --direction.
 printf '{"benchmarks": [{"name": "a", "run_name": "a", "run_type": "iteration", "real_time": 1, "cpu_time": 1, "time_unit": "ns", "iterations": 1, "nmse": 0.1}]}' >"$tmp/nmse.json"
-expect 2 "$tmp/nmse.json" "$tmp/nmse.json" --metric nmse
+expect 3 "$tmp/nmse.json" "$tmp/nmse.json" --metric nmse
 grep -q "cannot tell whether higher or lower is better" "$tmp/err" || fail "unknown direction message"
-# One repetition per side cannot confirm a 2x slowdown: INCONCLUSIVE (exit 0), or exit 3 when
+# One repetition per side cannot confirm a 2x slowdown: INCONCLUSIVE (exit 0), or exit 4 when
 # asked to fail on it; never PASS.
 expect 0 "$data/one_rep_base.json" "$data/one_rep_slow.json"
 grep -q "^INCONCLUSIVE: " "$tmp/out" || fail "no INCONCLUSIVE verdict: $(tail -1 "$tmp/out")"
-expect 3 "$data/one_rep_base.json" "$data/one_rep_slow.json" --fail-on-inconclusive --format json
+expect 4 "$data/one_rep_base.json" "$data/one_rep_slow.json" --fail-on-inconclusive --format json
 grep -q '"result": "inconclusive"' "$tmp/out" || fail "JSON result not inconclusive"
 expect 0 "$data/baseline.json" "$data/noise.json" --fail-on-inconclusive
-expect 2 "$data/baseline.json" "$tmp/missing.json"
+expect 3 "$data/baseline.json" "$tmp/missing.json"
 grep -q "$tmp/missing.json: no such file" "$tmp/err" || fail "missing file not named"
 printf '{"benchmarks": [{"name": "a", "real_time": 1' >"$tmp/broken.json"
-expect 2 "$data/baseline.json" "$tmp/broken.json"
+expect 3 "$data/baseline.json" "$tmp/broken.json"
 grep -q "broken.json: invalid JSON at byte" "$tmp/err" || fail "parse error without offset"
 expect 0 --help
 echo "ok: bench-diff command line"

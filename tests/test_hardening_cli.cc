@@ -271,7 +271,7 @@ TEST(CompareConvert, MalformedAndEndlessInputsAreErrors) {
   for (const std::string& in : {dir / "one-line.txt", dir / "header.csv", dir / "bom.txt",
                                 dir / "fifo", std::string("/dev/zero"), dir.path()}) {
     const Outcome r = sh(std::string(BITNET_COMPARE_BIN) + " convert " + q(in), dir, 30);
-    EXPECT_TRUE(r.rc == 1 || r.rc == 2) << in << ": rc " << r.rc << "\n" << r.err;
+    EXPECT_EQ(r.rc, 3) << in << "\n" << r.err;  // docs/cli.md: a bad input file is exit 3
     EXPECT_NE(r.err.find(in), std::string::npos) << r.err;
   }
 }
@@ -329,7 +329,7 @@ TEST(BenchDiff, NonPositiveTimesAreInputErrors) {
     write_file(dir / "bad.json", gb_json({"10", bad, "12"}));
     const Outcome r = sh(
         std::string(BENCH_DIFF_BIN) + " " + q(dir / "base.json") + " " + q(dir / "bad.json"), dir);
-    EXPECT_EQ(r.rc, 2) << bad << "\n" << r.out << r.err;
+    EXPECT_EQ(r.rc, 3) << bad << "\n" << r.out << r.err;  // input error (docs/cli.md)
     EXPECT_NE(r.err.find("benchmarks[1].real_time"), std::string::npos) << r.err;
   }
 }
@@ -344,7 +344,7 @@ TEST(BenchDiff, DeepNestingIsRefusedNotAStackOverflow) {
   for (const std::string f : {"deep.json", "deep2.json"}) {
     const Outcome r =
         sh(std::string(BENCH_DIFF_BIN) + " " + q(dir / "base.json") + " " + q(dir / f), dir);
-    EXPECT_EQ(r.rc, 2) << f << "\n" << r.err;
+    EXPECT_EQ(r.rc, 3) << f << "\n" << r.err;  // input error (docs/cli.md)
     EXPECT_NE(r.err.find("nested deeper"), std::string::npos) << r.err;
   }
 }

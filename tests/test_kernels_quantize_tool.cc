@@ -192,7 +192,7 @@ TEST(QuantizeTool, NonFiniteEmbeddingIsAnErrorNamingTensorAndElement) {
   });
   const std::string out = tmp_prefix() + "out-nan.gguf";
   std::string err;
-  EXPECT_EQ(run(f32 + " " + out + " TQ2_0", &err), 1);
+  EXPECT_EQ(run(f32 + " " + out + " TQ2_0", &err), 3);  // bad input (docs/cli.md)
   EXPECT_NE(err.find("tensor token_embd.weight: quantize_q6_K: element 1000 is nan"),
             std::string::npos)
       << err;
@@ -251,7 +251,7 @@ TEST(QuantizeTool, BadArgumentsAreUsageErrors) {
   EXPECT_EQ(run("in.gguf", &err), 2);
   EXPECT_EQ(
       run(::testing::TempDir() + "/missing.gguf " + ::testing::TempDir() + "/x.gguf TQ2_0", &err),
-      1);
+      3);
   EXPECT_NE(err.find("missing.gguf"), std::string::npos) << err;
 }
 

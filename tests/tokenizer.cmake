@@ -27,10 +27,10 @@ bitnet_tokenize_cli_test(tokenizer_cli_ids_no_bos spm-ids-nobos.stdout
 bitnet_tokenize_cli_test(tokenizer_cli_file_ids tiny-A-file-ids.stdout
   "-m@${BITNET_TEST_DATA_DIR}/tiny-bitnet-A-TQ2_0.gguf@-f@${_tok}/prompt-quick-brown-fox.txt@--ids")
 
-# Errors: a file without a tokenizer (exit 1, names file and key); usage (exit 2).
+# Errors: a file without a tokenizer (exit 3, names file and key); usage (exit 2) (docs/cli.md).
 add_test(NAME tokenizer_cli_bad_file
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-tokenize>
-                 -DARGS=-m|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf|-p|x -DEXPECT_RC=1
+                 -DARGS=-m|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf|-p|x -DEXPECT_RC=3
                  -DEXPECT_ERR=truncated-1000.gguf: offset
                  -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 add_test(NAME tokenizer_cli_usage
@@ -53,7 +53,7 @@ set_tests_properties(tokenizer_run_text_prompt tokenizer_run_file_prompt PROPERT
   LABELS "tokenizer;decode" PASS_REGULAR_EXPRESSION "${_greedy}")
 add_test(NAME tokenizer_run_text_needs_tokenizer
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-run>
-                 -DARGS=-m|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf|-p|x -DEXPECT_RC=1
+                 -DARGS=-m|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf|-p|x -DEXPECT_RC=3
                  -DEXPECT_ERR=truncated-1000.gguf
                  -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 add_test(NAME tokenizer_run_two_prompts_usage

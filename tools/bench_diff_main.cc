@@ -1,5 +1,5 @@
 // bench-diff: compares two Google Benchmark JSON results (or a baseline history directory against
-// a result) and exits 1 when a benchmark regressed. See docs/diff.md.
+// a result) and exits 1 when a benchmark regressed. See docs/diff.md; exit codes docs/cli.md.
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,205 +11,154 @@
 #include <string>
 #include <vector>
 
+#include "bitnet/cli/app.h"
+#include "bitnet/cli/output.h"
+#include "bitnet/cli/values.h"
 #include "bitnet/diff/report.h"
 #include "bitnet/diff/verdicts.h"
+#include "diff_options.h"
 
 namespace {
 
 using namespace bitnet::diff;
 
-constexpr int kExitOk = 0, kExitRegression = 1, kExitUsage = 2, kExitInconclusive = 3;
+namespace cli = bitnet::cli;
 
-constexpr const char* kUsage = R"(usage: bench-diff [options] BASELINE CONTENDER
+// Exit codes (docs/cli.md): the shared ones, and the verdicts.
+constexpr int kExitRegression = cli::kExitFailed, kExitInconclusive = 4;
 
-BASELINE   Google Benchmark JSON file, or a directory of them (a baseline history:
-           the newest --history files, repetitions pooled per benchmark)
-CONTENDER  Google Benchmark JSON file (or directory)
+constexpr const char* kDescription =
+    R"(Compares two Google Benchmark JSON results; exits 1 when a benchmark regressed.
 
 A benchmark is flagged only when the two-sided Mann-Whitney U test on its repetitions gives
-p < alpha AND its median changed by at least the threshold.
+p < alpha AND its median changed by at least the threshold.)";
 
-options:
-  --metric NAME          real_time (default), cpu_time or a user counter such as tokens/s
-  --direction D          lower | higher | auto (default auto: times lower, rates higher)
-  --alpha P              significance level (default 0.05)
-  --threshold PCT        smallest |change| in percent worth flagging (default 5)
-  --config FILE          JSON rules, global and per family (command-line flags win)
-  --filter REGEX         compare only benchmarks whose name matches
-  --method M             U test: auto (default) | exact | asymptotic
-  --history N            newest N files of a history directory (default 5, 0 = all)
-  --allow-errors         errored contender benchmarks do not fail the run
-  --fail-on-inconclusive exit 3 when no benchmark regressed but one changed by at least the
-                         threshold without significance (too few or too noisy repetitions)
-  --allow-removed        baseline benchmarks missing from the contender do not fail the run
-  --format F             stdout: table (default) | markdown | json | svg | none
-  --changed-only         table: per-family summary lines, then only the rows that changed
-                         (regression, improvement, inconclusive, errored, added, removed),
-                         largest effect first
-  --sort ORDER           table rows: input (the contender's order; default without
-                         --changed-only) | effect (flagged first, largest |change| first;
-                         also puts the per-family lines first)
-  --markdown FILE        also write the Markdown report to FILE
-  --json FILE            also write the JSON report to FILE
-  --svg FILE             also write the SVG chart to FILE
-  --junit FILE           also write a JUnit XML report (one test case per benchmark)
-  --metrics FILE         also write OpenMetrics text (GitLab artifacts:reports:metrics)
-  --flagged-filter FILE  write a --benchmark_filter regex of the regressions to FILE
-  --color WHEN           auto (default: when stdout is a terminal) | always | never
-  -h, --help             this text
-
-The overall verdict is FAIL (a regression or an errored contender benchmark), INCONCLUSIVE
+constexpr const char* kFooter =
+    R"(The overall verdict is FAIL (a regression or an errored contender benchmark), INCONCLUSIVE
 (none, but at least one change >= threshold the repetitions cannot confirm, e.g. a single
 repetition) or PASS. An unknown --metric (in no benchmark of either file) is an input error.
 
-exit status: 0 PASS or INCONCLUSIVE, 1 FAIL, 2 usage or input error (including an unknown
-metric), 3 INCONCLUSIVE with --fail-on-inconclusive.
-)";
+Exit status: 0 PASS or INCONCLUSIVE, 1 FAIL, 2 usage error, 3 input error (a file missing,
+unreadable or malformed; an unknown metric), 4 INCONCLUSIVE with --fail-on-inconclusive
+(docs/cli.md).)";
 
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+struct Flags {
+  std::string baseline, contender;
+  bitnet::tools::DiffFlags diff;
+  std::string metric, direction, history_text, filter, method, markdown, json, svg, junit, metrics,
+      flagged, format = "table", color = "auto", sort;
+  bool allow_errors = false, fail_on_inconclusive = false, changed_only = false,
+       allow_removed = false;
 };
 
-double parse_number(const std::string& flag, const std::string& text) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty())
-    throw UsageError(flag + ": expected a number, got \"" + text + "\"");
-  return v;
+void add_flags(CLI::App& app, Flags& f) {
+  app.add_option("BASELINE", f.baseline,
+                 "Google Benchmark JSON file, or a directory of them (a baseline history:\n"
+                 "the newest --history files, repetitions pooled per benchmark)")
+      ->required();
+  app.add_option("CONTENDER", f.contender, "Google Benchmark JSON file (or directory)")->required();
+  app.add_option("--metric", f.metric,
+                 "real_time (default), cpu_time or a user counter such as tokens/s")
+      ->type_name("NAME");
+  app.add_option("--direction", f.direction,
+                 "lower | higher | auto (default auto: times lower, rates higher)")
+      ->type_name("D");
+  f.diff.add_to(app, "the comparison");
+  app.add_option("--filter", f.filter, "compare only benchmarks whose name matches")
+      ->type_name("REGEX");
+  app.add_option("--method", f.method, "U test: auto (default) | exact | asymptotic")
+      ->type_name("M");
+  app.add_option("--history", f.history_text,
+                 "newest N files of a history directory (default 5, 0 = all)")
+      ->type_name("N");
+  app.add_flag("--allow-errors", f.allow_errors,
+               "errored contender benchmarks do not fail the run");
+  app.add_flag("--fail-on-inconclusive", f.fail_on_inconclusive,
+               "exit 4 when no benchmark regressed but one changed by at least the\n"
+               "threshold without significance (too few or too noisy repetitions)");
+  app.add_flag("--allow-removed", f.allow_removed,
+               "baseline benchmarks missing from the contender do not fail the run");
+  app.add_option("--format", f.format, "stdout: table (default) | markdown | json | svg | none")
+      ->type_name("F");
+  app.add_flag("--changed-only", f.changed_only,
+               "table: per-family summary lines, then only the rows that changed\n"
+               "(regression, improvement, inconclusive, errored, added, removed),\n"
+               "largest effect first");
+  app.add_option("--sort", f.sort,
+                 "table rows: input (the contender's order; default without\n"
+                 "--changed-only) | effect (flagged first, largest |change| first;\n"
+                 "also puts the per-family lines first)")
+      ->type_name("ORDER");
+  app.add_option("--markdown", f.markdown, "also write the Markdown report to FILE")
+      ->type_name("FILE");
+  app.add_option("--json", f.json, "also write the JSON report to FILE")->type_name("FILE");
+  app.add_option("--svg", f.svg, "also write the SVG chart to FILE")->type_name("FILE");
+  app.add_option("--junit", f.junit, "also write a JUnit XML report (one test case per benchmark)")
+      ->type_name("FILE");
+  app.add_option("--metrics", f.metrics,
+                 "also write OpenMetrics text (GitLab artifacts:reports:metrics)")
+      ->type_name("FILE");
+  app.add_option("--flagged-filter", f.flagged,
+                 "write a --benchmark_filter regex of the regressions to FILE")
+      ->type_name("FILE");
+  app.add_option("--color", f.color, "auto (default: when stdout is a terminal) | always | never")
+      ->type_name("WHEN");
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw InputError(path + ": cannot write file");
-}
-
-int run(int argc, char** argv) {
-  std::optional<std::string> metric, direction, alpha_text, threshold_text, history_text, config,
-      filter, method, markdown, json, svg, junit, metrics, flagged, format_text, color_text,
-      sort_text;
-  const std::map<std::string, std::optional<std::string>*> valued = {
-      {"--metric", &metric},
-      {"--direction", &direction},
-      {"--alpha", &alpha_text},
-      {"--threshold", &threshold_text},
-      {"--history", &history_text},
-      {"--config", &config},
-      {"--filter", &filter},
-      {"--method", &method},
-      {"--markdown", &markdown},
-      {"--json", &json},
-      {"--svg", &svg},
-      {"--junit", &junit},
-      {"--metrics", &metrics},
-      {"--flagged-filter", &flagged},
-      {"--format", &format_text},
-      {"--color", &color_text},
-      {"--sort", &sort_text}};
-  std::vector<std::string> positional;
-  bool allow_errors = false, fail_on_inconclusive = false, changed_only = false;
-  bool allow_removed = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::cout << kUsage;
-      return kExitOk;
-    }
-    if (auto it = valued.find(arg); it != valued.end()) {
-      if (i + 1 >= argc) throw UsageError(arg + ": missing value");
-      *it->second = argv[++i];
-    } else if (arg == "--allow-errors") {
-      allow_errors = true;
-    } else if (arg == "--fail-on-inconclusive") {
-      fail_on_inconclusive = true;
-    } else if (arg == "--changed-only") {
-      changed_only = true;
-    } else if (arg == "--allow-removed") {
-      allow_removed = true;
-    } else if (arg.starts_with("-") && arg.size() > 1) {
-      throw UsageError("unknown option " + arg);
-    } else {
-      positional.push_back(arg);
-    }
-  }
-  std::optional<double> alpha, threshold;
-  if (alpha_text) alpha = parse_number("--alpha", *alpha_text);
-  if (threshold_text) threshold = parse_number("--threshold", *threshold_text);
+int run(const Flags& f) {
   std::size_t history = 5;
-  if (history_text) {
-    const double h = parse_number("--history", *history_text);
-    if (h < 0 || h != static_cast<double>(static_cast<std::size_t>(h)))
-      throw UsageError("--history: expected a whole number >= 0");
-    history = static_cast<std::size_t>(h);
-  }
-  const std::string format = format_text.value_or("table");
-  const std::string color = color_text.value_or("auto");
-  if (positional.size() != 2)
-    throw UsageError("expected BASELINE and CONTENDER, got " + std::to_string(positional.size()) +
-                     " path(s)");
-  if (format != "table" && format != "markdown" && format != "json" && format != "svg" &&
-      format != "none")
-    throw UsageError("--format: expected table, markdown, json, svg or none");
-  if (color != "auto" && color != "always" && color != "never")
-    throw UsageError("--color: expected auto, always or never");
+  if (!f.history_text.empty())
+    history = static_cast<std::size_t>(cli::parse_int("--history", f.history_text, 0, INT64_MAX));
+  const std::string& format =
+      cli::parse_choice("--format", f.format, {"table", "markdown", "json", "svg", "none"});
+  const std::string& color = cli::parse_choice("--color", f.color, {"auto", "always", "never"});
   // The people view sorts by effect unless told otherwise; the full table keeps input order.
-  const std::string sort = sort_text.value_or(changed_only ? "effect" : "input");
-  if (sort != "input" && sort != "effect") throw UsageError("--sort: expected input or effect");
+  const std::string sort =
+      cli::parse_choice("--sort", f.sort.empty() ? (f.changed_only ? "effect" : "input") : f.sort,
+                        {"input", "effect"});
+  const bool changed_only = f.changed_only;
   ArrangeOptions arrange_opts;
   arrange_opts.changed_only = changed_only;
   arrange_opts.order = sort == "effect" ? RowOrder::kEffect : RowOrder::kInput;
 
   DiffOptions opts;
-  if (config) load_config(*config, opts);
-  if (metric) opts.metric = *metric;
-  if (direction) opts.direction = parse_direction(*direction, "--direction");
-  if (alpha) {
-    if (!(*alpha > 0 && *alpha < 1)) throw UsageError("--alpha: must be in (0, 1)");
-    opts.alpha = *alpha;
+  f.diff.apply(opts);  // --config, then --alpha and --threshold over it
+  if (!f.metric.empty()) opts.metric = f.metric;
+  if (!f.direction.empty()) try {
+      opts.direction = parse_direction(f.direction, "--direction");
+    } catch (const InputError& e) {  // on the command line it is a usage error
+      throw cli::UsageError(e.what());
+    }
+  if (!f.method.empty()) {
+    const std::string& m = cli::parse_choice("--method", f.method, {"auto", "exact", "asymptotic"});
+    opts.method = m == "auto"    ? UMethod::kAuto
+                  : m == "exact" ? UMethod::kExact
+                                 : UMethod::kAsymptotic;
   }
-  if (threshold) {
-    if (!(*threshold >= 0)) throw UsageError("--threshold: must be >= 0 (percent)");
-    opts.min_change = *threshold / 100;
-  }
-  if (method) {
-    if (*method == "auto")
-      opts.method = UMethod::kAuto;
-    else if (*method == "exact")
-      opts.method = UMethod::kExact;
-    else if (*method == "asymptotic")
-      opts.method = UMethod::kAsymptotic;
-    else
-      throw UsageError("--method: expected auto, exact or asymptotic");
-  }
-  if (filter) {
+  if (!f.filter.empty()) {
     try {
-      opts.filter = std::regex(*filter, std::regex::extended);
+      opts.filter = std::regex(f.filter, std::regex::extended);
     } catch (const std::regex_error& e) {
-      throw UsageError("--filter: invalid regex \"" + *filter + "\": " + e.what());
+      throw cli::UsageError("--filter: invalid regex \"" + f.filter + "\": " + e.what());
     }
   }
-  opts.errors_fail = !allow_errors;
-  opts.fail_on_inconclusive = fail_on_inconclusive;
-  opts.removed_fail = !allow_removed;
+  opts.errors_fail = !f.allow_errors;
+  opts.fail_on_inconclusive = f.fail_on_inconclusive;
+  opts.removed_fail = !f.allow_removed;
 
-  const ResultSet base = load_results(positional[0], history);
-  const ResultSet cont = load_results(positional[1], history);
+  const ResultSet base = load_results(f.baseline, history);
+  const ResultSet cont = load_results(f.contender, history);
   const DiffReport report = diff_results(base, cont, opts);
 
-  if (markdown) write_file(*markdown, render_markdown(report));
-  if (json) write_file(*json, render_json(report).dump(2) + "\n");
-  if (svg) write_file(*svg, render_svg(report));
-  if (junit) write_file(*junit, render_junit(report));
-  if (metrics) write_file(*metrics, render_metrics(report));
-  if (flagged) {
+  // Artifacts: temp file + rename (cli::write_output), so a half report never replaces one.
+  if (!f.markdown.empty()) cli::write_output(f.markdown, render_markdown(report));
+  if (!f.json.empty()) cli::write_output(f.json, render_json(report).dump(2) + "\n");
+  if (!f.svg.empty()) cli::write_output(f.svg, render_svg(report));
+  if (!f.junit.empty()) cli::write_output(f.junit, render_junit(report));
+  if (!f.metrics.empty()) cli::write_output(f.metrics, render_metrics(report));
+  if (!f.flagged.empty()) {
     const std::vector<std::string> names = report.regressions();
-    write_file(*flagged, names.empty() ? "" : filter_regex(names) + "\n");
+    cli::write_output(f.flagged, names.empty() ? "" : filter_regex(names) + "\n");
   }
   const bool use_color =
       color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
@@ -224,19 +173,17 @@ int run(int argc, char** argv) {
   else if (format == "svg")
     std::cout << render_svg(report);
   if (report.failed()) return kExitRegression;
-  return report.inconclusive() && fail_on_inconclusive ? kExitInconclusive : kExitOk;
+  return report.inconclusive() && f.fail_on_inconclusive ? kExitInconclusive : cli::kExitOk;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const UsageError& e) {
-    std::cerr << "bench-diff: " << e.what() << "\n(bench-diff --help for usage)\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "bench-diff: error: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  CLI::App app(kDescription, "bench-diff");
+  cli::configure(app);
+  app.footer(kFooter);
+  Flags f;
+  add_flags(app, f);
+  return cli::run(
+      app, argc, argv, [&] { return run(f); }, bitnet::tools::diff_error_code);
 }

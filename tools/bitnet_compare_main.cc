@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "bitnet/cli/app.h"
+#include "bitnet/cli/output.h"
 #include "bitnet/compare/crossval.h"
 #include "bitnet/compare/discovery.h"
 #include "bitnet/compare/input_file.h"
@@ -30,57 +32,6 @@ namespace bc = bitnet::compare;
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kUsage = R"(usage:
-  bitnet-compare [bench] -m MODEL [options]   run the peer's benchmark, print Google Benchmark JSON
-  bitnet-compare find [--llama-dir DIR]       show which peer binaries would be used
-  bitnet-compare convert FILE [options]       convert saved llama-bench output (json/jsonl/csv/md)
-  bitnet-compare table --ours F.. --peer F..  side-by-side table of our and the peer's decode/prefill
-  bitnet-compare kernels FILE                 ours vs the peers' kernels per case, from one
-                                              bitnet_benches --bitnet_peer=... result file
-  bitnet-compare crossval -m MODEL [options]  greedy output (and logits) agreement with the peer
-  bitnet-compare logits REF.json OURS.json    cosine similarity of two golden-format logits files
-  bitnet-compare kld --base FILE -m MODEL     llama-perplexity's KL-divergence check (or --write-base)
-
-bench options:
-  -m, --model PATH       GGUF model (required)
-  -p N                   prefill tokens (llama-bench pp test; 0 = none)           [128]
-  -n N                   generated tokens per repetition (tg test; 0 = none)       [64]
-  -t T[,T...]            thread counts                                             [1]
-  -r N                   repetitions                                               [5]
-  --llama-dir DIR        where the peer build is (DIR/build/bin, DIR/bin, DIR); else
-                         $BITNET_CPP_DIR, $LLAMA_CPP_DIR, then $PATH are searched
-  --tool auto|llama-bench|llama-cli   (auto: llama-bench, else llama-cli)    [auto]
-  --peer-name NAME       name in rows/context (default: what the binary is, bitnet.cpp
-                         or llama.cpp, docs/crossval.md)
-  --model-label LABEL    the <model> segment of row names [file name without .gguf]
-  --timeout SEC          the whole peer interaction (version probes and every process);
-                         then SIGTERM, SIGKILL to its group                        [600]
-  --time-unit ns|us|ms|s unit of real_time/cpu_time (per token)                    [ns]
-  --prompt TEXT          llama-cli fallback prompt               ["The quick brown fox"]
-  --no-cnv yes|no        pass -no-cnv to llama-cli (default: if its --help lists it)
-  -o FILE                write the JSON to FILE instead of stdout
-crossval options: -m MODEL, -t T, --prompt TEXT, --steps N [16], --min-steps N [16],
-  --min-cosine X [0.999], --bitnet-run PATH, --peer-logits FILE, --ours-logits FILE,
-  --llama-dir DIR, --timeout SEC, --no-cnv yes|no, -o FILE (report JSON);
-  with --text FILE also the KL-divergence check both ways (the peer's llama-perplexity base read
-  by us, ours read by it): --kld-ctx N [128], --kld-chunks K [4], --max-mean-kld X [1e-4],
-  --max-kld X [1e-3], --min-same-top P [0.95], --work-dir DIR (base files) [a temp dir]
-table options: --ours FILE (repeatable), --peer FILE (repeatable), --merged-out FILE
-exit status: 0 ok; 1 the peer failed (non-zero exit, crash, timeout, unusable output);
-  2 usage error or missing model; 3 no peer binary found; 4 crossval below threshold; 130 interrupted
-)";
-
-struct Args {
-  std::vector<std::string> v;
-  size_t i = 0;
-  bool more() const { return i < v.size(); }
-  std::string next(const std::string& flag) {
-    if (i >= v.size())
-      throw bc::CompareError(bc::kExitUsage, fmt::format("{} needs a value", flag));
-    return v[i++];
-  }
-};
 
 int to_int(const std::string& s, const std::string& flag) {
   try {
@@ -132,15 +83,11 @@ bool yes_no(const std::string& s, const std::string& flag) {
 }
 
 void write_output(const std::string& text, const std::string& path) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-    std::cout.flush();
-    return;
+  try {
+    bitnet::cli::write_output(path, text);
+  } catch (const bitnet::cli::InputError& e) {
+    throw bc::CompareError(bc::kExitInput, e.what());
   }
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  if (!out) throw bc::CompareError(bc::kExitUsage, fmt::format("cannot write '{}'", path));
 }
 
 json read_json_file(const std::string& path) {
@@ -148,7 +95,7 @@ json read_json_file(const std::string& path) {
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
-    throw bc::CompareError(bc::kExitUsage,
+    throw bc::CompareError(bc::kExitInput,
                            fmt::format("{}: not valid JSON at byte {}", path, e.byte));
   }
 }
@@ -157,74 +104,64 @@ void log_line(const std::string& s) {
   std::fprintf(stderr, "bitnet-compare: %s\n", s.c_str());
 }
 
-int cmd_bench(Args& a) {
+// The options of every subcommand, as given (strings: our validators above convert them, with
+// the messages the docs quote).
+struct Given {
+  std::string model, n_prompt, n_gen, threads, reps, llama_dir, tool, peer_name, model_label,
+      timeout, time_unit = "ns", prompt, no_cnv, out;
+  std::string file;                     // convert, kernels
+  std::vector<std::string> ours, peer;  // table
+  std::string merged;                   // table
+  std::string steps, min_steps, min_cosine, bitnet_run, peer_logits, ours_logits;  // crossval
+  std::string text, kld_ctx, kld_chunks, max_mean_kld, max_kld, min_same_top, work_dir;
+  std::vector<std::string> files;  // logits
+};
+
+bool given(const std::string& s) {
+  return !s.empty();
+}
+
+int cmd_bench(const Given& g) {
   bc::BenchRequest req;
-  std::optional<std::string> llama_dir;
-  std::string out_path, unit = "ns";
-  while (a.more()) {
-    const std::string f = a.next("");
-    if (f == "-m" || f == "--model")
-      req.model = a.next(f);
-    else if (f == "-p")
-      req.n_prompt = to_int(a.next(f), f);
-    else if (f == "-n")
-      req.n_gen = to_int(a.next(f), f);
-    else if (f == "-t")
-      req.threads = to_int_list(a.next(f), f);
-    else if (f == "-r")
-      req.repetitions = to_int(a.next(f), f);
-    else if (f == "--llama-dir")
-      llama_dir = a.next(f);
-    else if (f == "--peer-name")
-      req.peer_name = a.next(f);
-    else if (f == "--model-label")
-      req.model_label = bc::sanitize_label(a.next(f));
-    else if (f == "--timeout")
-      req.timeout = to_timeout(a.next(f), f);
-    else if (f == "--time-unit")
-      unit = a.next(f);
-    else if (f == "--prompt")
-      req.cli_prompt = a.next(f);
-    else if (f == "--no-cnv")
-      req.cli_no_cnv = yes_no(a.next(f), f);
-    else if (f == "-o")
-      out_path = a.next(f);
-    else if (f == "--tool") {
-      const std::string t = a.next(f);
-      if (t == "auto")
-        req.tool = bc::PeerTool::kAuto;
-      else if (t == "llama-bench")
-        req.tool = bc::PeerTool::kLlamaBench;
-      else if (t == "llama-cli")
-        req.tool = bc::PeerTool::kLlamaCli;
-      else
-        throw bc::CompareError(
-            bc::kExitUsage, fmt::format("--tool: '{}' is not auto, llama-bench or llama-cli", t));
-    } else {
-      throw bc::CompareError(bc::kExitUsage, fmt::format("unknown option '{}' (see --help)", f));
-    }
+  req.model = g.model;
+  if (given(g.n_prompt)) req.n_prompt = to_int(g.n_prompt, "-p");
+  if (given(g.n_gen)) req.n_gen = to_int(g.n_gen, "-n");
+  if (given(g.threads)) req.threads = to_int_list(g.threads, "-t");
+  if (given(g.reps)) req.repetitions = to_int(g.reps, "-r");
+  if (given(g.peer_name)) req.peer_name = g.peer_name;
+  if (given(g.model_label)) req.model_label = bc::sanitize_label(g.model_label);
+  if (given(g.timeout)) req.timeout = to_timeout(g.timeout, "--timeout");
+  if (given(g.prompt)) req.cli_prompt = g.prompt;
+  if (given(g.no_cnv)) req.cli_no_cnv = yes_no(g.no_cnv, "--no-cnv");
+  if (given(g.tool)) {
+    if (g.tool == "auto")
+      req.tool = bc::PeerTool::kAuto;
+    else if (g.tool == "llama-bench")
+      req.tool = bc::PeerTool::kLlamaBench;
+    else if (g.tool == "llama-cli")
+      req.tool = bc::PeerTool::kLlamaCli;
+    else
+      throw bc::CompareError(
+          bc::kExitUsage,
+          fmt::format("--tool: '{}' is not auto, llama-bench or llama-cli", g.tool));
   }
   if (req.model.empty()) throw bc::CompareError(bc::kExitUsage, "-m MODEL is required");
   try {
-    bc::ns_per_unit(unit);
+    bc::ns_per_unit(g.time_unit);
   } catch (const std::invalid_argument& e) {
     throw bc::CompareError(bc::kExitUsage, e.what());
   }
+  const std::optional<std::string> llama_dir =
+      given(g.llama_dir) ? std::optional(g.llama_dir) : std::nullopt;
   bc::BenchOutcome out =
       bc::run_peer_bench(req, bc::SearchInputs::from_environment(llama_dir), log_line);
-  write_output(bc::to_gbench_json(out.context, out.rows, unit).dump(2) + "\n", out_path);
+  write_output(bc::to_gbench_json(out.context, out.rows, g.time_unit).dump(2) + "\n", g.out);
   return bc::kExitOk;
 }
 
-int cmd_find(Args& a) {
-  std::optional<std::string> llama_dir;
-  while (a.more()) {
-    const std::string f = a.next("");
-    if (f == "--llama-dir")
-      llama_dir = a.next(f);
-    else
-      throw bc::CompareError(bc::kExitUsage, fmt::format("unknown option '{}'", f));
-  }
+int cmd_find(const Given& g) {
+  const std::optional<std::string> llama_dir =
+      given(g.llama_dir) ? std::optional(g.llama_dir) : std::nullopt;
   auto where = bc::SearchInputs::from_environment(llama_dir);
   std::vector<std::string> names = {"llama-bench", "llama-cli"};
   std::vector<bc::SearchResult> results;
@@ -249,26 +186,13 @@ int cmd_find(Args& a) {
   return bc::kExitOk;
 }
 
-int cmd_convert(Args& a) {
-  std::string in_path, out_path, unit = "ns";
-  bc::PeerContext ctx;
-  std::optional<std::string> label;
-  while (a.more()) {
-    const std::string f = a.next("");
-    if (f == "--peer-name")
-      ctx.peer = a.next(f);
-    else if (f == "--model-label")
-      label = bc::sanitize_label(a.next(f));
-    else if (f == "--time-unit")
-      unit = a.next(f);
-    else if (f == "-o")
-      out_path = a.next(f);
-    else if (!f.empty() && f[0] == '-')
-      throw bc::CompareError(bc::kExitUsage, fmt::format("unknown option '{}'", f));
-    else
-      in_path = f;
-  }
+int cmd_convert(const Given& g) {
+  const std::string& in_path = g.file;
   if (in_path.empty()) throw bc::CompareError(bc::kExitUsage, "convert needs a FILE");
+  bc::PeerContext ctx;
+  if (given(g.peer_name)) ctx.peer = g.peer_name;
+  std::optional<std::string> label;
+  if (given(g.model_label)) label = bc::sanitize_label(g.model_label);
   const std::string text = bc::read_input_file(in_path);
   std::vector<bc::BenchTest> tests;
   std::vector<bc::Measurement> rows;
@@ -276,7 +200,7 @@ int cmd_convert(Args& a) {
     tests = bc::parse_llama_bench_any(text);
     rows = bc::measurements_from_bench(tests);
   } catch (const bc::ParseError& e) {
-    throw bc::CompareError(bc::kExitPeerFailed, fmt::format("{}: {}", in_path, e.what()));
+    throw bc::CompareError(bc::kExitInput, fmt::format("{}: {}", in_path, e.what()));
   }
   ctx.tool = "llama-bench";
   ctx.build_commit = tests[0].build_commit;
@@ -288,108 +212,61 @@ int cmd_convert(Args& a) {
                                        ? bc::sanitize_label(tests[0].model_type)
                                        : bc::default_model_label(tests[0].model_filename));
   ctx.command = "converted from " + in_path;
-  write_output(bc::to_gbench_json(ctx, rows, unit).dump(2) + "\n", out_path);
+  write_output(bc::to_gbench_json(ctx, rows, g.time_unit).dump(2) + "\n", g.out);
   return bc::kExitOk;
 }
 
-int cmd_table(Args& a) {
+int cmd_table(const Given& g) {
   std::vector<json> ours, peer;
-  std::string merged;
-  while (a.more()) {
-    const std::string f = a.next("");
-    if (f == "--ours")
-      ours.push_back(read_json_file(a.next(f)));
-    else if (f == "--peer")
-      peer.push_back(read_json_file(a.next(f)));
-    else if (f == "--merged-out")
-      merged = a.next(f);
-    else
-      throw bc::CompareError(bc::kExitUsage, fmt::format("unknown option '{}'", f));
-  }
+  for (const auto& f : g.ours) ours.push_back(read_json_file(f));
+  for (const auto& f : g.peer) peer.push_back(read_json_file(f));
   if (ours.empty() || peer.empty())
     throw bc::CompareError(bc::kExitUsage, "table needs --ours FILE and --peer FILE");
   auto rows = bc::side_by_side(bc::collect_cases(ours), bc::collect_cases(peer));
   std::cout << bc::format_side_by_side(rows);
-  if (!merged.empty()) write_output(bc::merge_reports(ours, peer).dump(2) + "\n", merged);
+  if (!g.merged.empty()) write_output(bc::merge_reports(ours, peer).dump(2) + "\n", g.merged);
   return rows.empty() ? bc::kExitPeerFailed : bc::kExitOk;
 }
 
-int cmd_kernels(Args& a) {
-  if (!a.more()) throw bc::CompareError(bc::kExitUsage, "kernels needs a result FILE");
-  const std::string path = a.next("");
-  if (a.more()) throw bc::CompareError(bc::kExitUsage, fmt::format("unexpected '{}'", a.next("")));
-  const json doc = read_json_file(path);
+int cmd_kernels(const Given& g) {
+  if (g.file.empty()) throw bc::CompareError(bc::kExitUsage, "kernels needs a result FILE");
+  const json doc = read_json_file(g.file);
   std::vector<bc::KernelTableRow> rows;
   try {
     rows = bc::kernel_table(doc);
   } catch (const std::runtime_error& e) {
-    throw bc::CompareError(bc::kExitUsage, fmt::format("{}: {}", path, e.what()));
+    throw bc::CompareError(bc::kExitInput, fmt::format("{}: {}", g.file, e.what()));
   }
   std::cout << bc::format_kernel_table(rows);
   return rows.empty() ? bc::kExitPeerFailed : bc::kExitOk;
 }
 
-int cmd_crossval(Args& a) {
+int cmd_crossval(const Given& g) {
   bc::CrossvalOptions o;
-  std::optional<std::string> llama_dir;
-  std::string out_path;
   bitnet::crossval::LiveKldOptions k;
-  while (a.more()) {
-    const std::string f = a.next("");
-    if (f == "--text") {
-      k.text_file = a.next(f);
-      continue;
-    } else if (f == "--kld-ctx") {
-      k.n_ctx = to_int(a.next(f), f);
-      continue;
-    } else if (f == "--kld-chunks") {
-      k.n_chunks = to_int(a.next(f), f);
-      continue;
-    } else if (f == "--max-mean-kld") {
-      k.max_mean_kld = to_double(a.next(f), f);
-      continue;
-    } else if (f == "--max-kld") {
-      k.max_kld = to_double(a.next(f), f);
-      continue;
-    } else if (f == "--min-same-top") {
-      k.min_same_top = to_double(a.next(f), f);
-      continue;
-    } else if (f == "--work-dir") {
-      k.work_dir = a.next(f);
-      continue;
-    }
-    if (f == "-m" || f == "--model")
-      o.model = a.next(f);
-    else if (f == "-t")
-      o.threads = to_int(a.next(f), f);
-    else if (f == "--prompt")
-      o.prompt = a.next(f);
-    else if (f == "--steps")
-      o.steps = to_int(a.next(f), f);
-    else if (f == "--min-steps")
-      o.min_steps = to_int(a.next(f), f);
-    else if (f == "--min-cosine")
-      o.min_cosine = to_double(a.next(f), f);
-    else if (f == "--bitnet-run")
-      o.bitnet_run = a.next(f);
-    else if (f == "--peer-logits")
-      o.peer_logits = a.next(f);
-    else if (f == "--ours-logits")
-      o.ours_logits = a.next(f);
-    else if (f == "--llama-dir")
-      llama_dir = a.next(f);
-    else if (f == "--timeout")
-      o.timeout = to_timeout(a.next(f), f);
-    else if (f == "--no-cnv")
-      o.cli_no_cnv = yes_no(a.next(f), f);
-    else if (f == "-o")
-      out_path = a.next(f);
-    else
-      throw bc::CompareError(bc::kExitUsage, fmt::format("unknown option '{}' (see --help)", f));
-  }
+  k.text_file = g.text;
+  if (given(g.kld_ctx)) k.n_ctx = to_int(g.kld_ctx, "--kld-ctx");
+  if (given(g.kld_chunks)) k.n_chunks = to_int(g.kld_chunks, "--kld-chunks");
+  if (given(g.max_mean_kld)) k.max_mean_kld = to_double(g.max_mean_kld, "--max-mean-kld");
+  if (given(g.max_kld)) k.max_kld = to_double(g.max_kld, "--max-kld");
+  if (given(g.min_same_top)) k.min_same_top = to_double(g.min_same_top, "--min-same-top");
+  k.work_dir = g.work_dir;
+  o.model = g.model;
+  if (given(g.threads)) o.threads = to_int(g.threads, "-t");
+  if (given(g.prompt)) o.prompt = g.prompt;
+  if (given(g.steps)) o.steps = to_int(g.steps, "--steps");
+  if (given(g.min_steps)) o.min_steps = to_int(g.min_steps, "--min-steps");
+  if (given(g.min_cosine)) o.min_cosine = to_double(g.min_cosine, "--min-cosine");
+  if (given(g.bitnet_run)) o.bitnet_run = g.bitnet_run;
+  if (given(g.peer_logits)) o.peer_logits = g.peer_logits;
+  if (given(g.ours_logits)) o.ours_logits = g.ours_logits;
+  if (given(g.timeout)) o.timeout = to_timeout(g.timeout, "--timeout");
+  if (given(g.no_cnv)) o.cli_no_cnv = yes_no(g.no_cnv, "--no-cnv");
   if (o.model.empty()) throw bc::CompareError(bc::kExitUsage, "-m MODEL is required");
   if (o.peer_logits.has_value() != o.ours_logits.has_value())
     throw bc::CompareError(bc::kExitUsage, "--peer-logits and --ours-logits go together");
+  const std::optional<std::string> llama_dir =
+      given(g.llama_dir) ? std::optional(g.llama_dir) : std::nullopt;
   const auto where = bc::SearchInputs::from_environment(llama_dir);
   bc::CrossvalReport r = bc::run_crossval(o, where, log_line);
   std::fputs(r.summary.c_str(), stderr);
@@ -410,26 +287,19 @@ int cmd_crossval(Args& a) {
     std::fputs(pass ? "crossval: PASS\n" : "crossval: FAIL\n", stderr);
   }
   report["pass"] = pass;
-  if (!out_path.empty()) write_output(report.dump(2) + "\n", out_path);
+  if (!g.out.empty()) write_output(report.dump(2) + "\n", g.out);
   return pass ? bc::kExitOk : bc::kExitBelowThreshold;
 }
 
-int cmd_logits(Args& a) {
-  std::vector<std::string> files;
-  double min_cosine = 0.999;
-  while (a.more()) {
-    const std::string f = a.next("");
-    if (f == "--min-cosine")
-      min_cosine = to_double(a.next(f), f);
-    else
-      files.push_back(f);
-  }
-  if (files.size() != 2) throw bc::CompareError(bc::kExitUsage, "logits needs REF.json OURS.json");
+int cmd_logits(const Given& g) {
+  const double min_cosine = given(g.min_cosine) ? to_double(g.min_cosine, "--min-cosine") : 0.999;
+  if (g.files.size() != 2)
+    throw bc::CompareError(bc::kExitUsage, "logits needs REF.json OURS.json");
   bc::CosineReport r;
   try {
-    r = bc::compare_logits(bc::load_logits_doc(files[0]), bc::load_logits_doc(files[1]));
+    r = bc::compare_logits(bc::load_logits_doc(g.files[0]), bc::load_logits_doc(g.files[1]));
   } catch (const std::exception& e) {
-    throw bc::CompareError(bc::kExitUsage, e.what());
+    throw bc::CompareError(bc::kExitInput, e.what());
   }
   std::printf("rows %zu  cosine all %.8f  min %.8f (row %zu)  argmax agree %zu/%zu\n",
               r.per_row.size(), r.all, r.min, r.min_row, r.argmax_agree, r.per_row.size());
@@ -437,38 +307,187 @@ int cmd_logits(Args& a) {
   return r.min >= min_cosine ? bc::kExitOk : bc::kExitBelowThreshold;
 }
 
+// `kld`: the crossval library parses its own argument list (bitnet/crossval/kld_command.h);
+// CLI11 gives it the help, the --opt=value form and the unknown-option check, then every option
+// given is passed on under the name that library reads.
+int cmd_kld(const CLI::App& sub) {
+  std::vector<std::string> args;
+  for (const CLI::Option* o : sub.get_options()) {
+    if (o->count() == 0 || o->get_name() == "--help") continue;
+    args.push_back(o->get_name());
+    args.push_back(o->as<std::string>());
+  }
+  return bitnet::crossval::run_kld_command(args);
+}
+
+constexpr const char* kFooter =
+    R"(Exit status: 0 ok; 1 the peer failed (non-zero exit, crash, timeout, unusable output);
+2 usage error; 3 an input is missing or bad (the model, a result file, or no peer binary
+found); 4 crossval, logits or kld below a threshold; 130 interrupted (docs/cli.md).)";
+
+CLI::Option* value(CLI::App* app, const std::string& name, std::string& into,
+                   const std::string& help, const std::string& type = "") {
+  CLI::Option* o = app->add_option(name, into, help);
+  if (!type.empty()) o->type_name(type);
+  return o;
+}
+
+void add_peer_options(CLI::App* sub, Given& g) {
+  value(sub, "--llama-dir", g.llama_dir,
+        "where the peer build is (DIR/build/bin, DIR/bin, DIR); else\n"
+        "$BITNET_CPP_DIR, $LLAMA_CPP_DIR, then $PATH are searched",
+        "DIR");
+  value(sub, "--timeout", g.timeout,
+        "the whole peer interaction (version probes and every process);\n"
+        "then SIGTERM, SIGKILL to its group [600]",
+        "SEC");
+  value(sub, "--no-cnv", g.no_cnv, "pass -no-cnv to llama-cli (default: if its --help lists it)",
+        "yes|no");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i < argc; ++i) a.v.push_back(argv[i]);
-  for (const auto& s : a.v)
-    if (s == "-h" || s == "--help") {
-      std::fputs(kUsage, stdout);
-      std::fputs(bitnet::crossval::kKldUsage, stdout);
-      return 0;
-    }
+  namespace cli = bitnet::cli;
+  CLI::App app(
+      "Runs the reference implementations (llama.cpp / bitnet.cpp) on the same GGUF and reports\n"
+      "their numbers as Google Benchmark JSON; cross-validates outputs; prints side-by-side\n"
+      "tables (docs/compare.md). Without a subcommand: bench.",
+      "bitnet-compare");
+  cli::configure(app);
+  app.require_subcommand(1);
+  Given g;
+
+  CLI::App* bench = app.add_subcommand(
+      "bench", "run the peer's benchmark, print Google Benchmark JSON (the default)");
+  value(bench, "-m,--model", g.model, "GGUF model (required)", "PATH");
+  value(bench, "-p", g.n_prompt, "prefill tokens (llama-bench pp test; 0 = none) [128]", "N");
+  value(bench, "-n", g.n_gen, "generated tokens per repetition (tg test; 0 = none) [64]", "N");
+  value(bench, "-t", g.threads, "thread counts [1]", "T[,T...]");
+  value(bench, "-r", g.reps, "repetitions [5]", "N");
+  add_peer_options(bench, g);
+  value(bench, "--tool", g.tool, "auto: llama-bench, else llama-cli [auto]",
+        "auto|llama-bench|llama-cli");
+  value(bench, "--peer-name", g.peer_name,
+        "name in rows/context (default: what the binary is, bitnet.cpp\n"
+        "or llama.cpp, docs/crossval.md)",
+        "NAME");
+  value(bench, "--model-label", g.model_label,
+        "the <model> segment of row names [file name without .gguf]", "LABEL");
+  value(bench, "--time-unit", g.time_unit, "unit of real_time/cpu_time (per token) [ns]",
+        "ns|us|ms|s");
+  value(bench, "--prompt", g.prompt, "llama-cli fallback prompt [\"The quick brown fox\"]", "TEXT");
+  value(bench, "-o", g.out, "write the JSON to FILE instead of stdout", "FILE");
+
+  CLI::App* find = app.add_subcommand("find", "show which peer binaries would be used");
+  value(find, "--llama-dir", g.llama_dir, "where the peer build is", "DIR");
+
+  CLI::App* convert = app.add_subcommand(
+      "convert", "convert saved llama-bench output (json/jsonl/csv/md) to Google Benchmark JSON");
+  value(convert, "FILE", g.file, "llama-bench output");
+  value(convert, "--peer-name", g.peer_name, "name in rows/context", "NAME");
+  value(convert, "--model-label", g.model_label, "the <model> segment of row names", "LABEL");
+  value(convert, "--time-unit", g.time_unit, "unit of real_time/cpu_time [ns]", "ns|us|ms|s");
+  value(convert, "-o", g.out, "write the JSON to FILE instead of stdout", "FILE");
+
+  CLI::App* table =
+      app.add_subcommand("table", "side-by-side table of our and the peer's decode/prefill");
+  table->add_option("--ours", g.ours, "our result file (repeatable)")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
+  table->add_option("--peer", g.peer, "the peer's result file (repeatable)")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
+  value(table, "--merged-out", g.merged, "also write both as one merged JSON", "FILE");
+
+  CLI::App* kernels = app.add_subcommand(
+      "kernels",
+      "ours vs the peers' kernels per case, from one bitnet_benches --bitnet_peer=... result");
+  value(kernels, "FILE", g.file, "bitnet_benches JSON result");
+
+  CLI::App* crossval =
+      app.add_subcommand("crossval", "greedy output (and logits) agreement with the peer");
+  value(crossval, "-m,--model", g.model, "GGUF model (required)", "PATH");
+  value(crossval, "-t", g.threads, "threads [1]", "T");
+  value(crossval, "--prompt", g.prompt, "the prompt [\"The quick brown fox\"]", "TEXT");
+  value(crossval, "--steps", g.steps, "tokens generated on each side [16]", "N");
+  value(crossval, "--min-steps", g.min_steps, "identical greedy output for N steps [16]", "N");
+  value(crossval, "--min-cosine", g.min_cosine, "threshold on every logits row [0.999]", "X");
+  value(crossval, "--bitnet-run", g.bitnet_run,
+        "our bitnet-run (default: next to bitnet-compare, then $PATH)", "PATH");
+  value(crossval, "--peer-logits", g.peer_logits, "golden-format logits from the peer", "FILE");
+  value(crossval, "--ours-logits", g.ours_logits, "golden-format logits from our engine", "FILE");
+  add_peer_options(crossval, g);
+  value(crossval, "-o", g.out, "write the report JSON to FILE", "FILE");
+  value(crossval, "--text", g.text,
+        "also the KL-divergence check both ways (the peer's llama-perplexity\n"
+        "base read by us, ours read by it) on this text",
+        "FILE");
+  value(crossval, "--kld-ctx", g.kld_ctx, "tokens per chunk [128]", "N");
+  value(crossval, "--kld-chunks", g.kld_chunks, "chunks [4]", "K");
+  value(crossval, "--max-mean-kld", g.max_mean_kld, "threshold [1e-4]", "X");
+  value(crossval, "--max-kld", g.max_kld, "threshold [1e-3]", "X");
+  value(crossval, "--min-same-top", g.min_same_top, "threshold [0.95]", "P");
+  value(crossval, "--work-dir", g.work_dir, "where the base files go [a temp dir]", "DIR");
+
+  CLI::App* logits = app.add_subcommand(
+      "logits", "cosine similarity of two golden-format logits files (REF.json OURS.json)");
+  logits->add_option("FILES", g.files, "REF.json OURS.json");
+  value(logits, "--min-cosine", g.min_cosine, "threshold on every row [0.999]", "X");
+
+  CLI::App* kld = app.add_subcommand(
+      "kld",
+      "llama-perplexity's KL-divergence check against a base file (or --write-base one)\n"
+      "(docs/crossval.md)");
+  std::string ignored;  // kld's values are passed on by name (cmd_kld)
+  value(kld, "--base", ignored, "a base file (llama-perplexity --kl-divergence-base FILE)", "FILE");
+  value(kld, "-m,--model", ignored, "GGUF path or fixture spec our engine runs (required)",
+        "MODEL");
+  value(kld, "-t", ignored, "threads [1]", "T");
+  value(kld, "-b", ignored, "tokens per prefill batch [n_ctx]", "B");
+  value(kld, "--numerics", ignored, "whose rounding rules the engine follows [auto]",
+        "auto|llama.cpp|bitnet.cpp");
+  value(kld, "--max-mean-kld", ignored, "exit 4 if the mean KLD is above X", "X");
+  value(kld, "--max-kld", ignored, "exit 4 if the largest KLD is above X", "X");
+  value(kld, "--min-same-top", ignored, "exit 4 if the same-top fraction is below P (0..1)", "P");
+  value(kld, "-o", ignored,
+        "JSON report (mean_kld, max_kld, same_top_fraction, ppl, ppl_base, n_scored, ...)", "FILE");
+  value(kld, "--write-base", ignored,
+        "instead: write OUR log-probs as a base file for llama-perplexity\n"
+        "--kl-divergence; tokens and n_ctx from --base, or from --tokens FILE -c N",
+        "OUT");
+  value(kld, "--tokens", ignored, "a file of token ids (spaces/commas/newlines)", "FILE");
+  value(kld, "-c", ignored, "tokens per chunk (with --tokens)", "N");
+  value(kld, "--chunks", ignored, "use only the first K chunks", "K");
+  // Every option of kld is its own variable in kld_command.cc; here they only need parsing.
+  for (CLI::Option* o : kld->get_options())
+    if (o->get_name() != "--help") o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+
+  for (CLI::App* a : {&app, bench, find, convert, table, kernels, crossval, logits, kld})
+    a->footer(kFooter);
+
+  // `bitnet-compare -m MODEL ...` is `bitnet-compare bench -m MODEL ...`.
+  std::vector<char*> args(argv, argv + argc);
+  static char bench_name[] = "bench";
+  if (argc > 1 && argv[1][0] == '-' && std::string(argv[1]) != "-h" &&
+      std::string(argv[1]) != "--help" && std::string(argv[1]) != "--version")
+    args.insert(args.begin() + 1, bench_name);
+
   bc::install_interrupt_handlers();
-  std::string cmd = "bench";
-  if (a.more() && !a.v[0].empty() && a.v[0][0] != '-') cmd = a.next("");
-  try {
-    if (cmd == "bench") return cmd_bench(a);
-    if (cmd == "find") return cmd_find(a);
-    if (cmd == "convert") return cmd_convert(a);
-    if (cmd == "table") return cmd_table(a);
-    if (cmd == "kernels") return cmd_kernels(a);
-    if (cmd == "crossval") return cmd_crossval(a);
-    if (cmd == "logits") return cmd_logits(a);
-    if (cmd == "kld") return bitnet::crossval::run_kld_command({a.v.begin() + a.i, a.v.end()});
-    throw bc::CompareError(bc::kExitUsage, fmt::format("unknown command '{}' (see --help)", cmd));
-  } catch (const bc::CompareError& e) {
-    std::fprintf(stderr, "bitnet-compare: %s%s", e.what(),
-                 std::string(e.what()).ends_with("\n") ? "" : "\n");
-    if (e.code() == bc::kExitUsage && std::string(e.what()).find("unknown") != std::string::npos)
-      std::fputs("run bitnet-compare --help for usage\n", stderr);
-    return e.code();
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bitnet-compare: error: %s\n", e.what());
-    return bc::kExitPeerFailed;
-  }
+  return cli::run(
+      app, static_cast<int>(args.size()), args.data(),
+      [&] {
+        if (bench->parsed()) return cmd_bench(g);
+        if (find->parsed()) return cmd_find(g);
+        if (convert->parsed()) return cmd_convert(g);
+        if (table->parsed()) return cmd_table(g);
+        if (kernels->parsed()) return cmd_kernels(g);
+        if (crossval->parsed()) return cmd_crossval(g);
+        if (logits->parsed()) return cmd_logits(g);
+        return cmd_kld(*kld);
+      },
+      [](const std::exception& e) {
+        if (const auto* c = dynamic_cast<const bc::CompareError*>(&e)) return int{c->code()};
+        return int{bc::kExitPeerFailed};
+      });
 }

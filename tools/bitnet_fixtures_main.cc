@@ -1,5 +1,5 @@
 // bitnet-fixtures: the command line over the fixtures library (docs/fixtures.md).
-// Exit codes: 0 ok, 1 I/O, 2 usage, 3 not found, 4 network, 5 integrity.
+// Exit codes (docs/cli.md): 0 ok, 1 I/O, 2 usage, 3 not found, 4 network, 5 integrity.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bitnet/cli/app.h"
 #include "bitnet/fixtures/cache.h"
 #include "bitnet/fixtures/download.h"
 #include "bitnet/fixtures/fixtures.h"
@@ -22,67 +23,61 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: bitnet-fixtures <command> [options]
+namespace cli = bitnet::cli;
 
-  list                          manifest models, synthetic shapes and what is in the cache
-  resolve SPEC [--offline] [--no-generate]
-                                print the path of a verified local GGUF for SPEC
-  download ID|hf:OWNER/REPO/FILE[@REV]|http(s)://URL [--sha256 H] [--size N] [-o PATH]
-  generate SHAPE --format F [--embd TYPE] [--arch A] [--seed N] [--threads N] [-o PATH]
-  verify [--full] PATH|ID       check size + SHA-256 (--full rehashes even when stamped) and the
-                                GGUF structure (every tensor's data inside the file)
-  info SPEC|PATH                header, metadata and tensors of a GGUF file
-  gc [--dry-run]                remove stale part/temp/lock/stamp files from the cache
-
-SPEC: a path | synthetic:<shape>[:<format>[:<embd>[:<arch>]]][@seed] | hf:OWNER/REPO/FILE[@REV]
+constexpr const char* kFooter =
+    R"(SPEC: a path | synthetic:<shape>[:<format>[:<embd>[:<arch>]]][@seed] | hf:OWNER/REPO/FILE[@REV]
       | http(s)://URL | a manifest id | "" (BITNET_GGUF, else the manifest default)
 Env: BITNET_GGUF BITNET_CACHE BITNET_OFFLINE BITNET_MANIFEST HF_ENDPOINT HF_TOKEN BITNET_SEED
-Exit: 0 ok, 1 I/O, 2 usage, 3 not found, 4 network, 5 integrity
-)";
+Exit status: 0 ok, 1 I/O, 2 usage, 3 not found, 4 network, 5 integrity (docs/cli.md))";
 
 [[noreturn]] void usage_error(const std::string& msg) {
   throw fx::Error(fx::ErrorKind::kUsage, msg + " (see bitnet-fixtures --help)");
 }
 
-// Options "--name value" / "-o value" / flags, plus positionals.
+// What the subcommands were given: positionals and options, by name, as CLI11 collected them.
 struct Args {
   std::vector<std::string> pos;
   std::map<std::string, std::string> opt;
-  bool flag(const std::string& f) const { return opt.count(f) != 0; }
+  // Several subcommands have an option of the same name (-o): one runs, so "given" is any.
+  std::map<std::string, std::vector<CLI::Option*>> given;
+  bool flag(const std::string& f) const {
+    const auto it = given.find(f);
+    if (it == given.end()) return false;
+    for (const CLI::Option* o : it->second)
+      if (o->count() > 0) return true;
+    return false;
+  }
   std::string get(const std::string& k, const std::string& d = "") const {
-    auto it = opt.find(k);
-    return it == opt.end() ? d : it->second;
+    return flag(k) ? opt.at(k) : d;
   }
 };
 
-Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& valued,
-                const std::vector<std::string>& flags) {
-  Args a;
-  for (int i = first; i < argc; ++i) {
-    const std::string s = argv[i];
-    if (s.size() > 1 && s[0] == '-') {
-      bool known = false;
-      for (const auto& v : valued)
-        if (s == v) {
-          if (i + 1 >= argc) {
-            std::string msg = "option ";
-            msg.append(s).append(" needs a value");
-            usage_error(msg);
-          }
-          a.opt[s] = argv[++i];
-          known = true;
-        }
-      for (const auto& f : flags)
-        if (s == f) {
-          a.opt.insert_or_assign(s, std::string());  // present = set
-          known = true;
-        }
-      if (!known) usage_error("unknown option " + s);
-    } else {
-      a.pos.push_back(s);
-    }
+// One subcommand: `positional` names its positional argument (every one given is collected in
+// Args::pos; the command says how many it takes),
+// `valued` its options with a value, `flags` those without; descriptions after '\t'.
+CLI::App* add_command(CLI::App& app, Args& a, const std::string& name, const std::string& help,
+                      const std::string& positional, const std::vector<std::string>& valued,
+                      const std::vector<std::string>& flags) {
+  CLI::App* sub = app.add_subcommand(name, help);
+  sub->footer(kFooter);
+  if (!positional.empty()) {
+    const auto tab = positional.find('\t');
+    sub->add_option(positional.substr(0, tab), a.pos, positional.substr(tab + 1));
   }
-  return a;
+  for (const auto& v : valued) {
+    const auto tab = v.find('\t');
+    const std::string opt = v.substr(0, tab), desc = v.substr(tab + 1);
+    const std::string key = opt.substr(0, opt.find(' '));
+    a.given[key].push_back(
+        sub->add_option(key, a.opt[key], desc)->type_name(opt.substr(key.size() + 1)));
+  }
+  for (const auto& f : flags) {
+    const auto tab = f.find('\t');
+    const std::string key = f.substr(0, tab);
+    a.given[key].push_back(sub->add_flag(key)->description(f.substr(tab + 1)));
+  }
+  return sub;
 }
 
 uint64_t parse_u64(const std::string& s, const std::string& what) {
@@ -248,36 +243,61 @@ int cmd_gc(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
-  const std::string cmd = argv[1];
-  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  try {
-    if (cmd == "list") return cmd_list(parse_args(argc, argv, 2, {}, {}));
-    if (cmd == "resolve")
-      return cmd_resolve(parse_args(argc, argv, 2, {}, {"--offline", "--no-generate"}));
-    if (cmd == "download")
-      return cmd_download(parse_args(argc, argv, 2, {"--sha256", "--size", "-o"}, {}));
-    if (cmd == "generate")
-      return cmd_generate(parse_args(
-          argc, argv, 2, {"--format", "--embd", "--arch", "--seed", "--threads", "-o"}, {}));
-    if (cmd == "verify") return cmd_verify(parse_args(argc, argv, 2, {}, {"--full"}));
-    if (cmd == "info") return cmd_info(parse_args(argc, argv, 2, {}, {}));
-    if (cmd == "gc") return cmd_gc(parse_args(argc, argv, 2, {}, {"--dry-run"}));
-    usage_error("unknown command '" + cmd + "'");
-  } catch (const fx::Error& e) {
-    std::fprintf(stderr, "bitnet-fixtures: %s\n", e.what());
-    return e.exit_code();
-  } catch (const bitnet::gguf::Error& e) {
-    std::fprintf(stderr, "bitnet-fixtures: %s\n", e.what());
-    return static_cast<int>(fx::ErrorKind::kIntegrity);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bitnet-fixtures: %s\n", e.what());
-    return 1;
-  }
+  // `bitnet-fixtures help` is --help, as before.
+  if (argc == 2 && std::string(argv[1]) == "help") argv[1] = const_cast<char*>("--help");
+  CLI::App app("The command line over the fixtures library (docs/fixtures.md).", "bitnet-fixtures");
+  cli::configure(app);
+  app.require_subcommand(1);
+  app.footer(kFooter);
+  Args a;
+  using Cmd = int (*)(const Args&);
+  const std::vector<std::pair<CLI::App*, Cmd>> commands = {
+      {add_command(app, a, "list", "manifest models, synthetic shapes and what is in the cache", "",
+                   {}, {}),
+       cmd_list},
+      {add_command(app, a, "resolve", "print the path of a verified local GGUF for SPEC",
+                   "SPEC\ta path, synthetic:..., hf:..., a URL, a manifest id or \"\"", {},
+                   {"--offline\tnever touch the network",
+                    "--no-generate\tdo not generate a synthetic model that is not cached"}),
+       cmd_resolve},
+      {add_command(app, a, "download", "download a manifest model, a hub file or a URL",
+                   "TARGET\ta manifest ID, hf:OWNER/REPO/FILE[@REV] or an http(s) URL",
+                   {"--sha256 H\texpected SHA-256", "--size N\texpected size in bytes",
+                    "-o PATH\twhere to write it (default: the cache)"},
+                   {}),
+       cmd_download},
+      {add_command(
+           app, a, "generate", "write a synthetic model of SHAPE",
+           "SHAPE\ta synthetic shape (bitnet-fixtures list)",
+           {"--format F\tweight format (default tq2_0)",
+            "--embd TYPE\ttoken embedding type (default f16)",
+            "--arch A\tarchitecture (default bitnet)", "--seed N\trandom seed",
+            "--threads N\tthreads (with -o)", "-o PATH\twhere to write it (default: the cache)"},
+           {}),
+       cmd_generate},
+      {add_command(app, a, "verify",
+                   "check size + SHA-256 and the GGUF structure (every tensor's data inside the "
+                   "file)",
+                   "TARGET\ta path or a manifest ID", {}, {"--full\trehash even when stamped"}),
+       cmd_verify},
+      {add_command(app, a, "info", "header, metadata and tensors of a GGUF file",
+                   "SPEC\ta path or any SPEC resolve takes", {}, {}),
+       cmd_info},
+      {add_command(app, a, "gc", "remove stale part/temp/lock/stamp files from the cache", "", {},
+                   {"--dry-run\tonly list what would be removed"}),
+       cmd_gc},
+  };
+  return cli::run(
+      app, argc, argv,
+      [&] {
+        for (const auto& [sub, cmd] : commands)
+          if (sub->parsed()) return cmd(a);
+        return static_cast<int>(cli::kExitUsage);
+      },
+      [](const std::exception& e) {
+        if (const auto* f = dynamic_cast<const fx::Error*>(&e)) return f->exit_code();
+        if (dynamic_cast<const bitnet::gguf::Error*>(&e))
+          return static_cast<int>(fx::ErrorKind::kIntegrity);
+        return -1;
+      });
 }

@@ -6,7 +6,7 @@
 //   bitnet-kernels check [--kernel NAME]
 //                                  runs every available kernel against its scalar reference on a
 //                                  few shapes (bit-exact); exit 1 on any mismatch
-// Exit codes: 0 ok, 1 mismatch or error, 2 usage error.
+// Exit codes (docs/cli.md): 0 ok, 1 mismatch or error, 2 usage error.
 #include <sched.h>
 
 #include <algorithm>
@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bitnet/cli/app.h"
+#include "bitnet/cli/values.h"
 #include "bitnet/formats/quantize.h"
 #include "bitnet/kernels/cpu.h"
 #include "bitnet/kernels/dense_check.h"
@@ -31,18 +33,7 @@
 namespace bitnet {
 namespace {
 
-constexpr char kUsage[] =
-    "usage: bitnet-kernels list [--json]\n"
-    "       bitnet-kernels tune [--threads N[,M...]]\n"
-    "       bitnet-kernels check [--kernel NAME]\n"
-    "  list   every registered kernel with op, formats, ISA, features, tile, whether this CPU\n"
-    "         runs it and whether dispatch selects it at 1 thread (gemv = 1 column, gemm = 64\n"
-    "         columns); then this CPU's measured dispatch table, if one was made (never measures)\n"
-    "  tune   times every runnable kernel on the 2B4T layer shapes and (re)writes the dispatch\n"
-    "         table for the thread counts (default: 1 and every available CPU)\n"
-    "  check  every available kernel (or NAME) against its scalar reference; exit 1 on mismatch\n"
-    "Environment: BITNET_ISA=scalar|sse41|avx2|avx512|avx512vnni pins the dispatch ISA (static\n"
-    "order, no table); BITNET_TUNE=off uses the static order; BITNET_CACHE = cache directory.\n";
+namespace cli = bitnet::cli;
 
 std::string type_name(TypeId t) {
   const auto tr = type_traits(static_cast<uint32_t>(t));
@@ -297,10 +288,8 @@ int check(const std::string& only) {
                                             : check_dequant(k);
     failed += !ok;
   }
-  if (!only.empty() && ran + skipped == 0) {
-    std::cerr << "bitnet-kernels: no kernel named '" << only << "' (see bitnet-kernels list)\n";
-    return 2;
-  }
+  if (!only.empty() && ran + skipped == 0)
+    throw cli::UsageError("no kernel named '" + only + "' (see bitnet-kernels list)");
   std::printf("%d kernels checked, %d failed, %d skipped\n", ran, failed, skipped);
   return failed ? 1 : 0;
 }
@@ -309,70 +298,52 @@ int check(const std::string& only) {
 }  // namespace bitnet
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << bitnet::kUsage;
-    return 0;
-  }
-  auto usage_error = [](const std::string& msg) {
-    std::cerr << "bitnet-kernels: " << msg << "\n" << bitnet::kUsage;
-    return 2;
-  };
-  if (args.empty()) return usage_error("missing command");
-  try {
-    if (args[0] == "list") {
-      bool json = false;
-      for (size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--json")
-          json = true;
-        else
-          return usage_error("unknown option '" + args[i] + "'");
-      }
-      return bitnet::list(json);
-    }
-    if (args[0] == "tune") {
-      std::vector<int> threads = {1};
+  namespace cli = bitnet::cli;
+  CLI::App app("What the kernel registry holds and whether each kernel is right on this CPU.",
+               "bitnet-kernels");
+  cli::configure(app);
+  app.require_subcommand(1);
+  CLI::App* list = app.add_subcommand(
+      "list",
+      "every registered kernel with op, formats, ISA, features, tile, whether this CPU runs it\n"
+      "and whether dispatch selects it at 1 thread (gemv = 1 column, gemm = 64 columns); then\n"
+      "this CPU's measured dispatch table, if one was made (never measures)");
+  bool json = false;
+  list->add_flag("--json", json, "print the same as JSON");
+  CLI::App* tune = app.add_subcommand(
+      "tune",
+      "times every runnable kernel on the 2B4T layer shapes and (re)writes the dispatch table\n"
+      "for the thread counts");
+  std::string threads_text;
+  tune->add_option("--threads", threads_text,
+                   "thread counts, comma-separated (default: 1 and every available CPU)")
+      ->type_name("N[,M...]");
+  CLI::App* check = app.add_subcommand(
+      "check", "every available kernel (or NAME) against its scalar reference; exit 1 on mismatch");
+  std::string only;
+  check->add_option("--kernel", only, "check only this kernel")->type_name("NAME");
+  const char* footer =
+      "Environment: BITNET_ISA=scalar|sse41|avx2|avx512|avx512vnni pins the dispatch ISA (static\n"
+      "order, no table); BITNET_TUNE=off uses the static order; BITNET_CACHE = cache directory.\n"
+      "Exit status: 0 ok, 1 mismatch or error, 2 usage error (docs/cli.md).";
+  for (CLI::App* a : {&app, list, tune, check}) a->footer(footer);
+  return cli::run(app, argc, argv, [&] {
+    if (list->parsed()) return bitnet::list(json);
+    if (check->parsed()) return bitnet::check(only);
+    std::vector<int> threads = {1};
+    if (!threads_text.empty()) {
+      threads.clear();
+      for (int64_t n : cli::parse_int_list("--threads", threads_text, 1, 1024))
+        threads.push_back(static_cast<int>(n));
+    } else {
       // Like the suite's default thread counts: 1 and every CPU this process may run on.
       cpu_set_t set;
       CPU_ZERO(&set);
       const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
       if (cpus > 1) threads.push_back(cpus);
-      for (size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--threads" && i + 1 < args.size()) {
-          threads.clear();
-          std::string v = args[++i];
-          size_t pos = 0;
-          while (pos <= v.size()) {
-            const size_t comma = std::min(v.find(',', pos), v.size());
-            const std::string item = v.substr(pos, comma - pos);
-            char* end = nullptr;
-            const long n = std::strtol(item.c_str(), &end, 10);
-            if (item.empty() || *end != '\0' || n < 1 || n > 1024)
-              return usage_error("--threads: '" + item + "' is not a thread count (1..1024)");
-            threads.push_back(static_cast<int>(n));
-            pos = comma + 1;
-          }
-        } else {
-          return usage_error("unknown option '" + args[i] + "'");
-        }
-      }
-      if (!bitnet::tuning_enabled())
-        return usage_error("BITNET_TUNE=off: unset it to make a tuning table");
-      return bitnet::tune(threads);
     }
-    if (args[0] == "check") {
-      std::string only;
-      for (size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--kernel" && i + 1 < args.size())
-          only = args[++i];
-        else
-          return usage_error("unknown option '" + args[i] + "'");
-      }
-      return bitnet::check(only);
-    }
-    return usage_error("unknown command '" + args[0] + "'");
-  } catch (const std::exception& e) {
-    std::cerr << "bitnet-kernels: " << e.what() << "\n";
-    return 1;
-  }
+    if (!bitnet::tuning_enabled())
+      throw cli::UsageError("BITNET_TUNE=off: unset it to make a tuning table");
+    return bitnet::tune(threads);
+  });
 }

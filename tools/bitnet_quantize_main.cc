@@ -9,7 +9,8 @@
 // pick another type (F32 | F16 | BF16 | Q8_0 | Q6_K) or `keep`. general.file_type becomes 37
 // (TQ2_0), 36 (TQ1_0) or 40 (I2_S); general.quantization_version is set to 2. A projection that
 // is not exactly ternary is still quantized, with a warning giving the measured error.
-// Exit codes: 0 ok, 1 error, 2 usage error.
+// Exit codes (docs/cli.md): 0 ok, 1 other error, 2 usage error, 3 bad or unreadable input or
+// unwritable output.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bitnet/cli/app.h"
 #include "bitnet/fixtures/quantize_policy.h"
 #include "bitnet/formats/quantize.h"
 #include "bitnet/gguf/gguf.h"
@@ -27,17 +29,9 @@
 namespace bitnet {
 namespace {
 
+namespace cli = bitnet::cli;
 using fixtures::default_output_type;
 using fixtures::is_projection;
-
-constexpr char kUsage[] =
-    "usage: bitnet-quantize IN.gguf OUT.gguf FORMAT [--embd TYPE] [--output TYPE]\n"
-    "  FORMAT    TQ2_0 | TQ1_0 | I2_S: type of the 2-D projection weights\n"
-    "  --embd    token_embd.weight: F32 | F16 | BF16 | Q8_0 | Q6_K | keep (default: what the\n"
-    "            origin's llama-quantize picks: Q6_K for TQ1_0/TQ2_0 when tied to the output,\n"
-    "            F16 for I2_S; alias --token-embedding-type)\n"
-    "  --output  output.weight, and token_embd when tied and --embd is not given: same types\n"
-    "            (default Q6_K for TQ1_0/TQ2_0, F16 for I2_S; alias --output-tensor-type)\n";
 
 // A type flag: unset (the origin's default), `keep` (copy the tensor), or a type to write.
 struct TypeChoice {
@@ -218,59 +212,65 @@ int run(const Options& o) {
   return 0;
 }
 
+// --embd / --output: `keep` (any case) or one of the types we can write.
+TypeChoice parse_type_choice(const std::string& flag, const std::string& v) {
+  if (v.size() == 4 && std::equal(v.begin(), v.end(), "keep", [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == b;
+      }))
+    return {TypeChoice::kKeep, TypeId::kF16};
+  const auto t = type_traits_by_name(v);
+  if (!t || (t->id != TypeId::kF32 && t->id != TypeId::kF16 && t->id != TypeId::kBF16 &&
+             t->id != TypeId::kQ8_0 && t->id != TypeId::kQ6_K))
+    throw cli::UsageError(flag + " '" + v + "': expected F32, F16, BF16, Q8_0, Q6_K or keep");
+  return {TypeChoice::kType, t->id};
+}
+
 }  // namespace
 }  // namespace bitnet
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << bitnet::kUsage;
-    return 0;
-  }
-  auto usage_error = [](const std::string& msg) {
-    std::cerr << "bitnet-quantize: " << msg << "\n" << bitnet::kUsage;
-    return 2;
-  };
+  namespace cli = bitnet::cli;
+  CLI::App app(
+      "Converts the 2-D projection weights of a GGUF model to a ternary FORMAT with the origin's\n"
+      "quantizers (llama.cpp / bitnet.cpp byte for byte); other tensors are copied.",
+      "bitnet-quantize");
+  cli::configure(app);
+  app.footer(
+      "Exit status: 0 ok, 1 other error, 2 usage error, 3 bad or unreadable input or\n"
+      "unwritable output (docs/cli.md).");
   bitnet::Options o;
-  std::vector<std::string> pos;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const bool embd = args[i] == "--embd" || args[i] == "--token-embedding-type";
-    if (embd || args[i] == "--output" || args[i] == "--output-tensor-type") {
-      if (i + 1 >= args.size()) return usage_error(args[i] + " needs a type");
-      bitnet::TypeChoice& c = embd ? o.embd : o.output;
-      const std::string& v = args[++i];
-      if (v.size() == 4 && std::equal(v.begin(), v.end(), "keep", [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == b;
-          })) {
-        c.kind = bitnet::TypeChoice::kKeep;
-        continue;
-      }
-      const auto t = bitnet::type_traits_by_name(v);
-      using bitnet::TypeId;
-      if (!t || (t->id != TypeId::kF32 && t->id != TypeId::kF16 && t->id != TypeId::kBF16 &&
-                 t->id != TypeId::kQ8_0 && t->id != TypeId::kQ6_K))
-        return usage_error(args[i - 1] + " '" + v +
-                           "': expected F32, F16, BF16, Q8_0, Q6_K or keep");
-      c.kind = bitnet::TypeChoice::kType;
-      c.type = t->id;
-    } else if (args[i].size() > 1 && args[i][0] == '-') {
-      return usage_error("unknown option '" + args[i] + "'");
-    } else {
-      pos.push_back(args[i]);
-    }
-  }
-  if (pos.size() != 3) return usage_error("expected IN.gguf OUT.gguf FORMAT");
-  o.in = pos[0];
-  o.out = pos[1];
-  const auto f = bitnet::type_traits_by_name(pos[2]);
-  if (!f || (f->id != bitnet::TypeId::kTQ2_0 && f->id != bitnet::TypeId::kTQ1_0 &&
-             f->id != bitnet::TypeId::kI2_S))
-    return usage_error("FORMAT '" + pos[2] + "': expected TQ2_0, TQ1_0 or I2_S");
-  o.format = f->id;
-  try {
-    return bitnet::run(o);
-  } catch (const std::exception& e) {
-    std::cerr << "bitnet-quantize: " << e.what() << "\n";
-    return 1;
-  }
+  std::string format, embd, output;
+  app.add_option("IN.gguf", o.in, "the model to convert")->required();
+  app.add_option("OUT.gguf", o.out, "where to write it")->required();
+  app.add_option("FORMAT", format, "TQ2_0 | TQ1_0 | I2_S: type of the 2-D projection weights")
+      ->required();
+  app.add_option("--embd,--token-embedding-type", embd,
+                 "token_embd.weight: F32 | F16 | BF16 | Q8_0 | Q6_K | keep (default: what the\n"
+                 "origin's llama-quantize picks: Q6_K for TQ1_0/TQ2_0 when tied to the\n"
+                 "output, F16 for I2_S)")
+      ->type_name("TYPE");
+  app.add_option("--output,--output-tensor-type", output,
+                 "output.weight, and token_embd when tied and --embd is not given: same\n"
+                 "types (default Q6_K for TQ1_0/TQ2_0, F16 for I2_S)")
+      ->type_name("TYPE");
+  return cli::run(
+      app, argc, argv,
+      [&] {
+        if (!embd.empty()) o.embd = bitnet::parse_type_choice("--embd", embd);
+        if (!output.empty()) o.output = bitnet::parse_type_choice("--output", output);
+        const auto f = bitnet::type_traits_by_name(format);
+        if (!f || (f->id != bitnet::TypeId::kTQ2_0 && f->id != bitnet::TypeId::kTQ1_0 &&
+                   f->id != bitnet::TypeId::kI2_S))
+          throw cli::UsageError("FORMAT '" + format + "': expected TQ2_0, TQ1_0 or I2_S");
+        o.format = f->id;
+        return bitnet::run(o);
+      },
+      [](const std::exception& e) {
+        // The reader's errors name file and offset; run()'s name file and tensor (a NaN, a row
+        // that is not a whole number of blocks): both are the input's fault.
+        return dynamic_cast<const bitnet::gguf::Error*>(&e) ||
+                       dynamic_cast<const std::runtime_error*>(&e)
+                   ? cli::kExitInput
+                   : -1;
+      });
 }

@@ -14,6 +14,7 @@
 #include <tuple>
 #include <vector>
 
+#include "bitnet/cli/values.h"
 #include "bitnet/engine/engine.h"
 #include "bitnet/fixtures/fixtures.h"
 #include "bitnet/fixtures/model_view.h"
@@ -24,33 +25,15 @@
 
 namespace {
 
-constexpr const char* kUsage =
-    R"(usage: bitnet-run -m MODEL|SPEC (-p TEXT | -f FILE | --ids IDS) [options]
-  -m, --model MODEL|SPEC   GGUF path or fixture spec (e.g. synthetic:2b4t:tq2_0)
-  -p, --prompt TEXT        prompt text, tokenized by the model's tokenizer as llama-cli does
-                           (BOS if the model asks, \n \t \xHH escapes, control-token text)
-  -f, --file FILE          prompt text from FILE (one trailing newline dropped, as llama-cli)
-      --ids "IDS"          prompt token ids, separated by spaces or commas (used as given)
-      --prompt-tokens L    a fixed pseudo-random prompt of L tokens
-  -n, --n-predict N        tokens to generate (default 16)
-  -t, --threads T          threads (default 1)
-  -c, --ctx C              context size (default: the model's context_length, at most 4096
-                           unless the prompt and -n need more)
-  -b, --batch B            prefill batch size (default 64)
-      --kv f16|f32         KV cache type (default f16, as llama.cpp)
-      --json               print one JSON object on stdout instead of text
-      --profile            print where the time went (per-token breakdown)
-Exit codes: 0 ok, 1 error (model, I/O, context), 2 usage.
-)";
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace cli = bitnet::cli;
 
 struct Args {
-  std::string model;
-  std::vector<int32_t> prompt;
-  bitnet::tools::PromptSource prompt_text;
+  bitnet::tools::ModelPromptOptions in;
+  std::string ids_text, prompt_tokens_text, n_predict_text, threads_text, ctx_text, batch_text;
+  std::string kv_text;
+  CLI::Option* ids_opt = nullptr;
+  CLI::Option* prompt_tokens_opt = nullptr;
+  std::vector<int32_t> prompt;  // --ids
   int64_t prompt_tokens = 0;
   int64_t n_predict = 16;
   int threads = 1;
@@ -64,20 +47,6 @@ struct Args {
 // Default context when the model asks for more (see run()).
 constexpr int64_t kDefaultCtxCap = 4096;
 
-int64_t parse_int(const std::string& flag, const std::string& v, int64_t lo, int64_t hi) {
-  size_t pos = 0;
-  int64_t x = 0;
-  try {
-    x = std::stoll(v, &pos);
-  } catch (const std::exception&) {
-    pos = 0;
-  }
-  if (pos != v.size() || v.empty() || x < lo || x > hi)
-    throw UsageError(flag + ": expected an integer in [" + std::to_string(lo) + ", " +
-                     std::to_string(hi) + "], got '" + v + "'");
-  return x;
-}
-
 std::vector<int32_t> parse_ids(const std::string& s) {
   std::vector<int32_t> ids;
   std::string tok;
@@ -85,62 +54,34 @@ std::vector<int32_t> parse_ids(const std::string& s) {
   while (std::getline(in, tok, ',')) {
     std::istringstream words(tok);
     std::string w;
-    while (words >> w) ids.push_back(static_cast<int32_t>(parse_int("--ids", w, 0, INT32_MAX)));
+    while (words >> w)
+      ids.push_back(static_cast<int32_t>(cli::parse_int("--ids", w, 0, INT32_MAX)));
   }
   return ids;
 }
 
-Args parse_args(int argc, char** argv) {
-  Args a;
-  int prompts = 0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string f = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw UsageError(f + " needs a value");
-      return argv[++i];
-    };
-    if (f == "-h" || f == "--help") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else if (f == "-m" || f == "--model") {
-      a.model = value();
-    } else if (f == "-p" || f == "--prompt") {
-      a.prompt_text = {bitnet::tools::PromptSource::kText, value()};
-      ++prompts;
-    } else if (f == "-f" || f == "--file") {
-      a.prompt_text = {bitnet::tools::PromptSource::kFile, value()};
-      ++prompts;
-    } else if (f == "--ids") {
-      a.prompt = parse_ids(value());
-      if (a.prompt.empty()) throw UsageError("--ids: no token ids");
-      ++prompts;
-    } else if (f == "--prompt-tokens") {
-      a.prompt_tokens = parse_int(f, value(), 1, int64_t{1} << 22);
-      ++prompts;
-    } else if (f == "-n" || f == "--n-predict") {
-      a.n_predict = parse_int(f, value(), 0, int64_t{1} << 22);
-    } else if (f == "-t" || f == "--threads") {
-      a.threads = static_cast<int>(parse_int(f, value(), 1, 1024));
-    } else if (f == "-c" || f == "--ctx") {
-      a.ctx = parse_int(f, value(), 1, int64_t{1} << 22);
-    } else if (f == "-b" || f == "--batch") {
-      a.batch = parse_int(f, value(), 1, 4096);
-    } else if (f == "--kv") {
-      const std::string v = value();
-      if (v != "f16" && v != "f32") throw UsageError("--kv: expected f16 or f32, got '" + v + "'");
-      a.kv = v == "f16" ? bitnet::model::KvType::kF16 : bitnet::model::KvType::kF32;
-    } else if (f == "--json") {
-      a.json = true;
-    } else if (f == "--profile") {
-      a.profile = true;
-    } else {
-      throw UsageError("unknown argument '" + f + "'");
-    }
+// Our own validators on the values CLI11 collected (their messages name option and value).
+void check_args(Args& a) {
+  const std::size_t prompts =
+      a.in.prompts_given() + a.ids_opt->count() + a.prompt_tokens_opt->count();
+  bitnet::tools::require_model_and_one_prompt(a.in, prompts,
+                                              "-p TEXT, -f FILE, --ids IDS and --prompt-tokens L");
+  if (a.ids_opt->count() > 0) {
+    a.prompt = parse_ids(a.ids_text);
+    if (a.prompt.empty()) throw cli::UsageError("--ids: no token ids");
   }
-  if (a.model.empty()) throw UsageError("-m MODEL is required");
-  if (prompts != 1)
-    throw UsageError("give exactly one of -p TEXT, -f FILE, --ids IDS and --prompt-tokens L");
-  return a;
+  if (a.prompt_tokens_opt->count() > 0)
+    a.prompt_tokens = cli::parse_int("--prompt-tokens", a.prompt_tokens_text, 1, int64_t{1} << 22);
+  if (!a.n_predict_text.empty())
+    a.n_predict = cli::parse_int("--n-predict", a.n_predict_text, 0, int64_t{1} << 22);
+  if (!a.threads_text.empty())
+    a.threads = static_cast<int>(cli::parse_int("--threads", a.threads_text, 1, 1024));
+  if (!a.ctx_text.empty()) a.ctx = cli::parse_int("--ctx", a.ctx_text, 1, int64_t{1} << 22);
+  if (!a.batch_text.empty()) a.batch = cli::parse_int("--batch", a.batch_text, 1, 4096);
+  if (!a.kv_text.empty())
+    a.kv = cli::parse_choice("--kv", a.kv_text, {"f16", "f32"}) == "f16"
+               ? bitnet::model::KvType::kF16
+               : bitnet::model::KvType::kF32;
 }
 
 // Peak and current resident memory from /proc/self/status (kB -> bytes); 0 when unavailable.
@@ -187,7 +128,7 @@ void perf_line(const char* what, double ms, int64_t n, const char* unit) {
 int run(const Args& a) {
   using namespace bitnet::model;
   const auto t_load = std::chrono::steady_clock::now();
-  const std::string path = bitnet::fixtures::resolve_path(a.model);
+  const std::string path = bitnet::fixtures::resolve_path(a.in.model);
   const Model model = Model::from_view(bitnet::fixtures::model_view(path));
   int64_t ctx = a.ctx;
   if (ctx == 0) {
@@ -209,8 +150,9 @@ int run(const Args& a) {
   const double load_ms = ms_since(t_load);
   const HParams& hp = model.hparams();
 
-  const bitnet::tools::PromptText prompt_in = bitnet::tools::load_prompt_text(path, a.prompt_text);
-  std::vector<int32_t> prompt = a.prompt_text.kind ? prompt_in.ids : a.prompt;
+  const bitnet::tools::PromptSource source = a.in.source();
+  const bitnet::tools::PromptText prompt_in = bitnet::tools::load_prompt_text(path, source);
+  std::vector<int32_t> prompt = source.kind ? prompt_in.ids : a.prompt;
   for (int64_t i = 0; i < a.prompt_tokens; ++i)  // fixed, spread over the vocab, no BOS
     prompt.push_back(static_cast<int32_t>((1 + i * 7919) % hp.n_vocab));
 
@@ -335,20 +277,37 @@ int run(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Args args;
-  try {
-    args = parse_args(argc, argv);
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "bitnet-run: %s\n%s", e.what(), kUsage);
-    return 2;
-  }
-  try {
-    return run(args);
-  } catch (const bitnet::fixtures::Error& e) {
-    std::fprintf(stderr, "bitnet-run: %s\n", e.what());
-    return e.kind() == bitnet::fixtures::ErrorKind::kUsage ? 2 : 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bitnet-run: error: %s\n", e.what());
-    return 1;
-  }
+  CLI::App app("Greedy generation with the bitnet_model engine, timed like llama-cli.",
+               "bitnet-run");
+  cli::configure(app);
+  app.footer(
+      "Exit status: 0 ok, 1 error (context, engine), 2 usage error, 3 the model or FILE is\n"
+      "missing or bad (4, 5: a fixture spec that needs the network or fails its digest)\n"
+      "(docs/cli.md).");
+  Args a;
+  a.in.add_to(app, "prompt text from FILE (one trailing newline dropped, as llama-cli)");
+  a.ids_opt = app.add_option("--ids", a.ids_text,
+                             "prompt token ids, separated by spaces or commas (used as given)");
+  a.prompt_tokens_opt = app.add_option("--prompt-tokens", a.prompt_tokens_text,
+                                       "a fixed pseudo-random prompt of L tokens")
+                            ->type_name("L");
+  app.add_option("-n,--n-predict", a.n_predict_text, "tokens to generate (default 16)")
+      ->type_name("N");
+  app.add_option("-t,--threads", a.threads_text, "threads (default 1)")->type_name("T");
+  app.add_option("-c,--ctx", a.ctx_text,
+                 "context size (default: the model's context_length, at most 4096 unless\n"
+                 "the prompt and -n need more)")
+      ->type_name("C");
+  app.add_option("-b,--batch", a.batch_text, "prefill batch size (default 64)")->type_name("B");
+  app.add_option("--kv", a.kv_text, "KV cache type (default f16, as llama.cpp)")
+      ->type_name("f16|f32");
+  app.add_flag("--json", a.json, "print one JSON object on stdout instead of text");
+  app.add_flag("--profile", a.profile, "print where the time went (per-token breakdown)");
+  return cli::run(
+      app, argc, argv,
+      [&] {
+        check_args(a);
+        return run(a);
+      },
+      bitnet::tools::model_error_code);
 }

@@ -13,95 +13,37 @@
 
 #include "bitnet/fixtures/fixtures.h"
 #include "bitnet/tokenizer/tokenizer.h"
+#include "prompt_source.h"
 
 namespace {
 
-constexpr const char* kUsage =
-    R"(usage: bitnet-tokenize -m MODEL (-p TEXT | -f FILE | --stdin) [options]
-Tokenizes a prompt with the model's own tokenizer (tokenizer.ggml.* keys), as llama-tokenize does.
-  -m, --model MODEL      GGUF path or fixture spec
-  -p, --prompt TEXT      the prompt
-  -f, --file FILE        read the prompt from FILE (as is, no newline stripped)
-      --stdin            read the prompt from standard input
-      --ids              print only the ids, as one Python-style list: [1, 2, 3]
-      --no-bos           never add BOS, even when the model asks for it
-      --no-escape        take \n, \t, \xHH, ... literally
-      --no-parse-special do not turn control-token text such as <s> into the token
-      --show-count       print the number of tokens
-      --log-disable      accepted for llama-tokenize compatibility (we log nothing)
-Exit codes: 0 ok, 1 error (model, file), 2 usage.
-)";
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace cli = bitnet::cli;
 
 struct Args {
-  std::string model, prompt, file;
-  bool have_prompt = false, have_file = false, use_stdin = false;
+  bitnet::tools::ModelPromptOptions in;
+  bool use_stdin = false;
   bool ids = false, no_bos = false, no_escape = false, no_parse_special = false;
   bool show_count = false;
 };
 
-Args parse_args(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string f = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw UsageError(f + " needs a value");
-      return argv[++i];
-    };
-    auto once = [&](bool& seen) {
-      if (seen) throw UsageError(f + " given more than once");
-      seen = true;
-    };
-    if (f == "-h" || f == "--help") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else if (f == "-m" || f == "--model") {
-      a.model = value();
-    } else if (f == "-p" || f == "--prompt") {
-      once(a.have_prompt);
-      a.prompt = value();
-    } else if (f == "-f" || f == "--file") {
-      once(a.have_file);
-      a.file = value();
-    } else if (f == "--stdin") {
-      a.use_stdin = true;
-    } else if (f == "--ids") {
-      a.ids = true;
-    } else if (f == "--no-bos") {
-      a.no_bos = true;
-    } else if (f == "--no-escape") {
-      a.no_escape = true;
-    } else if (f == "--no-parse-special") {
-      a.no_parse_special = true;
-    } else if (f == "--show-count") {
-      a.show_count = true;
-    } else if (f == "--log-disable") {
-    } else {
-      throw UsageError("unknown argument '" + f + "'");
-    }
-  }
-  if (a.model.empty()) throw UsageError("-m MODEL is required");
-  const int sources = a.have_prompt + a.have_file + a.use_stdin;
-  if (sources != 1) throw UsageError("give exactly one of -p TEXT, -f FILE and --stdin");
-  return a;
-}
-
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
+  if (!in) throw cli::InputError("cannot open '" + path + "': " + std::strerror(errno));
   std::ostringstream s;
   s << in.rdbuf();
-  if (in.bad()) throw std::runtime_error("cannot read '" + path + "'");
+  if (in.bad()) throw cli::InputError("cannot read '" + path + "'");
   return s.str();
 }
 
 int run(const Args& a) {
   using bitnet::tokenizer::Tokenizer;
-  const Tokenizer tok = Tokenizer::load(bitnet::fixtures::resolve_path(a.model));
-  std::string prompt = a.have_prompt ? a.prompt : a.have_file ? read_file(a.file) : "";
+  bitnet::tools::require_model_and_one_prompt(a.in, a.in.prompts_given() + a.use_stdin,
+                                              "-p TEXT, -f FILE and --stdin");
+  const Tokenizer tok = Tokenizer::load(bitnet::fixtures::resolve_path(a.in.model));
+  const bitnet::tools::PromptSource src = a.in.source();
+  std::string prompt = src.kind == src.kText   ? src.value
+                       : src.kind == src.kFile ? read_file(src.value)
+                                               : "";
   if (a.use_stdin) prompt.assign(std::istreambuf_iterator<char>(std::cin), {});
   if (!a.no_escape) prompt = bitnet::tokenizer::process_escapes(prompt);
   const auto ids = tok.tokenize(prompt, tok.add_bos() && !a.no_bos, !a.no_parse_special);
@@ -124,20 +66,25 @@ int run(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Args args;
-  try {
-    args = parse_args(argc, argv);
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "bitnet-tokenize: %s\n%s", e.what(), kUsage);
-    return 2;
-  }
-  try {
-    return run(args);
-  } catch (const bitnet::fixtures::Error& e) {
-    std::fprintf(stderr, "bitnet-tokenize: %s\n", e.what());
-    return e.kind() == bitnet::fixtures::ErrorKind::kUsage ? 2 : 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bitnet-tokenize: error: %s\n", e.what());
-    return 1;
-  }
+  CLI::App app(
+      "Tokenizes a prompt with the model's own tokenizer (tokenizer.ggml.* keys), as\n"
+      "llama-tokenize does.",
+      "bitnet-tokenize");
+  cli::configure(app);
+  app.footer(
+      "Exit status: 0 ok, 2 usage error, 3 the model or FILE is missing or bad (4, 5: a\n"
+      "fixture spec that needs the network or fails its digest) (docs/cli.md).");
+  Args a;
+  a.in.add_to(app, "read the prompt from FILE (as is, no newline stripped)");
+  app.add_flag("--stdin", a.use_stdin, "read the prompt from standard input");
+  app.add_flag("--ids", a.ids, "print only the ids, as one Python-style list: [1, 2, 3]");
+  app.add_flag("--no-bos", a.no_bos, "never add BOS, even when the model asks for it");
+  app.add_flag("--no-escape", a.no_escape, "take \\n, \\t, \\xHH, ... literally");
+  app.add_flag("--no-parse-special", a.no_parse_special,
+               "do not turn control-token text such as <s> into the token");
+  app.add_flag("--show-count", a.show_count, "print the number of tokens");
+  app.add_flag("--log-disable")
+      ->description("accepted for llama-tokenize compatibility (we log nothing)");
+  return cli::run(
+      app, argc, argv, [&] { return run(a); }, bitnet::tools::model_error_code);
 }

@@ -8,7 +8,7 @@
 // when dispatch chose the kernel of the fastest row (their labels name the kernel: any
 // difference is then noise between two rows of one kernel), or when its median is at most
 // (1 + tolerance) x the fastest row's. Exit status: 0 every case passes, 1 some case does not
-// (each listed), 2 usage or input error (unreadable file, no dispatch rows).
+// (each listed), 2 usage error, 3 input error (unreadable file, not a result, no dispatch rows).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -21,12 +21,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bitnet/cli/app.h"
+#include "bitnet/cli/values.h"
+
 namespace {
 
-constexpr char kUsage[] =
-    "usage: bitnet-dispatch-check [--tolerance PCT] [--verbose] RESULT.json\n"
-    "  every gemv/gemm dispatch row within PCT (default 5) of the fastest kernel row of its case,\n"
-    "  unless it ran that same kernel. Exit 0 all pass, 1 a case fails, 2 usage/input error.\n";
+namespace cli = bitnet::cli;
 
 struct Row {
   std::vector<double> times;  // real_time per repetition, ns
@@ -51,58 +51,17 @@ double value(const Row& r) {
   return r.times.empty() ? r.median_aggregate : median(r.times);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  double tolerance = 0.05;
-  bool verbose = false;
-  std::string path;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (a == "--verbose") {
-      verbose = true;
-    } else if (a == "--tolerance" && i + 1 < argc) {
-      char* end = nullptr;
-      tolerance = std::strtod(argv[++i], &end) / 100;
-      if (*end != '\0' || !(tolerance >= 0)) {
-        std::fprintf(stderr, "bitnet-dispatch-check: --tolerance: expected a percentage\n%s",
-                     kUsage);
-        return 2;
-      }
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "bitnet-dispatch-check: unknown option %s\n%s", a.c_str(), kUsage);
-      return 2;
-    } else if (path.empty()) {
-      path = a;
-    } else {
-      std::fprintf(stderr, "bitnet-dispatch-check: one RESULT.json expected\n%s", kUsage);
-      return 2;
-    }
-  }
-  if (path.empty()) {
-    std::fprintf(stderr, "bitnet-dispatch-check: missing RESULT.json\n%s", kUsage);
-    return 2;
-  }
+int check(const std::string& path, double tolerance, bool verbose) {
   std::ifstream in(path);
-  if (!in) {
-    std::fprintf(stderr, "bitnet-dispatch-check: %s: cannot open\n", path.c_str());
-    return 2;
-  }
+  if (!in) throw cli::InputError(path + ": cannot open");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "bitnet-dispatch-check: %s: not JSON: %s\n", path.c_str(), e.what());
-    return 2;
+    throw cli::InputError(path + ": not JSON: " + e.what());
   }
-  if (!j.contains("benchmarks") || !j["benchmarks"].is_array()) {
-    std::fprintf(stderr, "bitnet-dispatch-check: %s: no \"benchmarks\" array\n", path.c_str());
-    return 2;
-  }
+  if (!j.contains("benchmarks") || !j["benchmarks"].is_array())
+    throw cli::InputError(path + ": no \"benchmarks\" array");
 
   // gemv/<fmt>/<impl>/M:<m>/K:<k>/N:<n>/threads:<t>/<hot|cold>[/real_time]
   const std::regex name_re(
@@ -161,17 +120,42 @@ int main(int argc, char** argv) {
                   ok ? "ok" : "FAIL", where, d->second.label.c_str(), value(d->second) / 1e3,
                   best->label.c_str(), value(*best) / 1e3, ratio, same ? " (same kernel)" : "");
   }
-  if (checked == 0) {
-    std::fprintf(stderr,
-                 "bitnet-dispatch-check: %s: no gemv/gemm case has both a dispatch row and a "
-                 "kernel row (%zu dispatch-only, %zu errored rows)\n",
-                 path.c_str(), alone, skipped);
-    return 2;
-  }
+  if (checked == 0)
+    throw cli::InputError(path + ": no gemv/gemm case has both a dispatch row and a kernel row (" +
+                          std::to_string(alone) + " dispatch-only, " + std::to_string(skipped) +
+                          " errored rows)");
   std::printf(
       "%s: %zu cases: %zu dispatch ran the fastest row's kernel, %zu within %.0f %% of it, %zu "
       "failed (%zu dispatch-only cases and %zu errored rows not checked)\n",
       failed ? "FAIL" : "PASS", checked, same_kernel, within, tolerance * 100, failed, alone,
       skipped);
   return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(
+      "Is every gemv/gemm dispatch row of a suite result within PCT of the fastest kernel row of\n"
+      "its case (or did it run that same kernel)?",
+      "bitnet-dispatch-check");
+  cli::configure(app);
+  app.footer(
+      "Exit status: 0 every case passes, 1 a case fails (each listed), 2 usage error,\n"
+      "3 input error: unreadable file, not a result, no case with a dispatch and a\n"
+      "kernel row (docs/cli.md).");
+  std::string path, tolerance_text;
+  bool verbose = false;
+  app.add_option("RESULT.json", path, "bitnet_benches JSON result")->required();
+  app.add_option("--tolerance", tolerance_text, "allowed slowdown in percent (default 5)")
+      ->type_name("PCT");
+  app.add_flag("--verbose", verbose, "list every case, not only the failing ones");
+  return cli::run(app, argc, argv, [&] {
+    double tolerance = 0.05;
+    if (!tolerance_text.empty()) {
+      tolerance = cli::parse_number("--tolerance", tolerance_text) / 100;
+      if (!(tolerance >= 0)) throw cli::UsageError("--tolerance: expected a percentage >= 0");
+    }
+    return check(path, tolerance, verbose);
+  });
 }

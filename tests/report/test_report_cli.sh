@@ -24,25 +24,26 @@ expect 0 "$data/quick.json" --export=github-action-benchmark-time
 grep -q '"unit": "ns"' "$tmp/out" || fail "time export on stdout"
 expect 0 "$data/quick.json" "$data/peer-merged.json" --export bencher -o "$tmp/bmf.json"
 grep -q '"peer/llama.cpp/decode/tiny-bitnet-a-tq2_0/threads:2"' "$tmp/bmf.json" || fail "peer rows in the Bencher export"
-# Usage and input errors: exit 2, the cause named.
+# Usage errors: exit 2, input errors: exit 3 (docs/cli.md), the cause named.
 expect 2
 expect 2 "$data/quick.json" --bogus
-grep -q "unknown option --bogus" "$tmp/err" || fail "unknown option not named"
+grep -q "unknown option '--bogus'" "$tmp/err" || fail "unknown option not named"
 expect 2 "$data/quick.json" --export csv
 grep -q "expected github-action-benchmark" "$tmp/err" || fail "bad export format message"
-expect 2 "$tmp/missing.json"
+expect 3 "$tmp/missing.json"
 grep -q "$tmp/missing.json: no such file" "$tmp/err" || fail "missing file not named"
 printf '{"benchmarks": [{"name": "a", "real_time": "x"' >"$tmp/broken.json"
-expect 2 "$tmp/broken.json"
+expect 3 "$tmp/broken.json"
 grep -q "broken.json: invalid JSON at byte" "$tmp/err" || fail "parse error without offset"
 printf '{"benchmarks": [{"name": "a", "real_time": "x", "cpu_time": 1}]}' >"$tmp/bad.json"
-expect 2 "$tmp/bad.json"
+expect 3 "$tmp/bad.json"
 grep -q 'benchmarks\[0\].real_time: expected a number' "$tmp/err" || fail "bad field not named"
 mkdir "$tmp/empty"
-expect 2 "$data/quick.json" --history "$tmp/empty"
+expect 3 "$data/quick.json" --history "$tmp/empty"
 grep -q "no \*.json result file" "$tmp/err" || fail "empty history not named"
-expect 2 "$data/quick.json" -o "$tmp/no/such/dir/r.html"
+expect 3 "$data/quick.json" -o "$tmp/no/such/dir/r.html"
 grep -q "cannot write file" "$tmp/err" || fail "unwritable output not named"
 expect 0 --help
 grep -q "^usage: bench-report" "$tmp/out" || fail "help text"
+grep -q -- "--history-depth" "$tmp/out" || fail "help text lacks the options"
 echo "ok: bench-report command line"

@@ -203,13 +203,13 @@ Vocab load_vocab(const std::string& path) {
     if (f.find("tokenizer.ggml.token_type")) v.types = f.get_i32_array("tokenizer.ggml.token_type");
     const std::string model = f.get_or<std::string>("tokenizer.ggml.model", "llama");
     if (model != "llama")
-      throw CompareError(kExitUsage,
+      throw CompareError(kExitInput,
                          fmt::format("{}: tokenizer.ggml.model is '{}'; crossval detokenizes "
                                      "SentencePiece ('llama') vocabularies only",
                                      path, model));
     return v;
   } catch (const gguf::Error& e) {
-    throw CompareError(kExitUsage,
+    throw CompareError(kExitInput,
                        fmt::format("cannot read the vocabulary of '{}': {}", path, e.what()));
   }
 }
@@ -310,7 +310,7 @@ json CrossvalReport::to_json() const {
 CrossvalReport run_crossval(const CrossvalOptions& opts, const SearchInputs& where,
                             const std::function<void(const std::string&)>& log) {
   if (!fs::is_regular_file(opts.model))
-    throw CompareError(kExitUsage,
+    throw CompareError(kExitInput,
                        fmt::format("model file '{}' does not exist or is not a file", opts.model));
   if (opts.steps < 1 || opts.min_steps > opts.steps)
     throw CompareError(kExitUsage,
@@ -386,7 +386,7 @@ CrossvalReport run_crossval(const CrossvalOptions& opts, const SearchInputs& whe
     path_only.path_env = where.path_env;
     SearchResult r = find_peer_binary("bitnet-run", path_only);
     if (!r.found)
-      throw CompareError(kExitUsage, "bitnet-run not found next to bitnet-compare (" +
+      throw CompareError(kExitInput, "bitnet-run not found next to bitnet-compare (" +
                                          self_dir().string() +
                                          ") nor on PATH; pass --bitnet-run PATH");
     run_bin = r.found->binary;
@@ -441,7 +441,7 @@ CrossvalReport run_crossval(const CrossvalOptions& opts, const SearchInputs& whe
       rep.cosine =
           compare_logits(load_logits_doc(*opts.peer_logits), load_logits_doc(*opts.ours_logits));
     } catch (const std::exception& e) {
-      throw CompareError(kExitUsage, std::string("logits: ") + e.what());
+      throw CompareError(kExitInput, std::string("logits: ") + e.what());
     }
     rep.cosine_ok = rep.cosine->min >= opts.min_cosine;
   }

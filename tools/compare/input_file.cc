@@ -15,7 +15,7 @@ namespace bitnet::compare {
 
 std::string read_input_file(const std::string& path, uint64_t max_bytes) {
   auto fail = [&](const std::string& why) {
-    return CompareError(kExitUsage, fmt::format("cannot read '{}': {}", path, why));
+    return CompareError(kExitInput, fmt::format("cannot read '{}': {}", path, why));
   };
   // O_NONBLOCK: opening a FIFO with no writer would otherwise block forever.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);

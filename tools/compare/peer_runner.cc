@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 std::string file_sha256(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw CompareError(kExitUsage, fmt::format("cannot open model file '{}' to hash it", path));
+    throw CompareError(kExitInput, fmt::format("cannot open model file '{}' to hash it", path));
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
     throw CompareError(kExitUsage, "OpenSSL SHA-256 initialisation failed");
@@ -30,7 +30,7 @@ std::string file_sha256(const std::string& path) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
   }
-  if (in.bad()) throw CompareError(kExitUsage, fmt::format("read error while hashing '{}'", path));
+  if (in.bad()) throw CompareError(kExitInput, fmt::format("read error while hashing '{}'", path));
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx.get(), md, &len);
@@ -188,7 +188,7 @@ void check_complete(const std::vector<Measurement>& rows, const BenchRequest& re
 BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
                             const std::function<void(const std::string&)>& log) {
   if (!fs::is_regular_file(req.model))
-    throw CompareError(kExitUsage,
+    throw CompareError(kExitInput,
                        fmt::format("model file '{}' does not exist or is not a file", req.model));
   if (req.threads.empty() || req.repetitions < 1 || req.n_prompt < 0 || req.n_gen < 0 ||
       req.n_prompt + req.n_gen == 0)

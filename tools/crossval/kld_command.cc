@@ -16,23 +16,6 @@
 namespace bitnet::crossval {
 namespace bc = bitnet::compare;
 
-const char* const kKldUsage =
-    R"(kld options (llama-perplexity's KL-divergence check, docs/crossval.md):
-  --base FILE            a base file (llama-perplexity --kl-divergence-base FILE)
-  -m, --model MODEL      GGUF path or fixture spec our engine runs (required)
-  -t T                   threads                                                   [1]
-  -b B                   tokens per prefill batch                                  [n_ctx]
-  --numerics auto|llama.cpp|bitnet.cpp   whose rounding rules the engine follows  [auto]
-  --max-mean-kld X       exit 4 if the mean KLD is above X
-  --max-kld X            exit 4 if the largest KLD is above X
-  --min-same-top P       exit 4 if the same-top fraction is below P (0..1)
-  -o FILE                JSON report (mean_kld, max_kld, same_top_fraction, ppl, ppl_base, n_scored, ...)
-  --write-base OUT       instead: write OUR log-probs as a base file for llama-perplexity
-                         --kl-divergence; tokens and n_ctx from --base, or from
-  --tokens FILE -c N     a file of token ids (spaces/commas/newlines), N tokens per chunk
-  --chunks K             use only the first K chunks
-)";
-
 namespace {
 
 struct Opts {
@@ -46,6 +29,11 @@ struct Opts {
 
 [[noreturn]] void usage(const std::string& msg) {
   throw bc::CompareError(bc::kExitUsage, msg);
+}
+
+// A missing or bad file or model (docs/cli.md: exit 3).
+[[noreturn]] void bad_input(const std::string& msg) {
+  throw bc::CompareError(bc::kExitInput, msg);
 }
 
 double number(const std::string& s, const std::string& flag) {
@@ -121,7 +109,7 @@ Opts parse(const std::vector<std::string>& a) {
 
 std::vector<int32_t> read_token_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) usage(fmt::format("cannot open token file '{}'", path));
+  if (!in) bad_input(fmt::format("cannot open token file '{}'", path));
   std::vector<int32_t> ids;
   std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (char& ch : s)
@@ -137,7 +125,7 @@ std::vector<int32_t> read_token_file(const std::string& path) {
       pos = 0;
     }
     if (pos != w.size() || v < 0 || v > INT32_MAX)
-      usage(fmt::format("{}: word {} ('{}') is not a token id", path, offset_word, w));
+      bad_input(fmt::format("{}: word {} ('{}') is not a token id", path, offset_word, w));
     ids.push_back(static_cast<int32_t>(v));
   }
   return ids;
@@ -149,10 +137,10 @@ std::string write_json_atomically(const nlohmann::json& j, const std::string& pa
     std::ofstream out(tmp);
     out << j.dump(2) << "\n";
     out.close();
-    if (!out) usage(fmt::format("cannot write '{}'", tmp));
+    if (!out) bad_input(fmt::format("cannot write '{}'", tmp));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    usage(fmt::format("cannot rename '{}' to '{}'", tmp, path));
+    bad_input(fmt::format("cannot rename '{}' to '{}'", tmp, path));
   return path;
 }
 
@@ -164,13 +152,13 @@ int run_kld_command(const std::vector<std::string>& args) {
   try {
     if (o.base) base = read_kld_base(*o.base);
   } catch (const KldFileError& e) {
-    usage(e.what());
+    bad_input(e.what());
   }
   std::string path;
   try {
     path = fixtures::resolve_path(o.model);
   } catch (const std::exception& e) {
-    usage(fmt::format("model '{}': {}", o.model, e.what()));
+    bad_input(fmt::format("model '{}': {}", o.model, e.what()));
   }
   std::optional<model::Model> m;
   BosRule bos;
@@ -178,7 +166,7 @@ int run_kld_command(const std::vector<std::string>& args) {
     m.emplace(model::Model::from_view(fixtures::model_view(path)));
     bos = read_bos_rule(path);
   } catch (const std::exception& e) {
-    usage(fmt::format("cannot load model '{}': {}", path, e.what()));
+    bad_input(fmt::format("cannot load model '{}': {}", path, e.what()));
   }
   const ChunkRunOptions ro{.threads = o.threads, .n_batch = o.batch, .numerics = o.numerics};
 
@@ -188,17 +176,18 @@ int run_kld_command(const std::vector<std::string>& args) {
     size_t n_chunk = toks.size() / size_t(n_ctx);
     if (o.chunks > 0) n_chunk = std::min(n_chunk, size_t(o.chunks));
     if (n_chunk == 0)
-      usage(fmt::format("--write-base: {} tokens do not fill one chunk of {}", toks.size(), n_ctx));
+      bad_input(
+          fmt::format("--write-base: {} tokens do not fill one chunk of {}", toks.size(), n_ctx));
     toks.resize(n_chunk * size_t(n_ctx));
     for (size_t i = 0; i < toks.size(); ++i)
       if (toks[i] >= m->hparams().n_vocab)
-        usage(fmt::format("token {} is {}, outside the model's vocabulary ({})", i, toks[i],
-                          m->hparams().n_vocab));
+        bad_input(fmt::format("token {} is {}, outside the model's vocabulary ({})", i, toks[i],
+                              m->hparams().n_vocab));
     double ppl = 0;
     try {
       ppl = write_base_from_engine(*m, bos, n_ctx, toks, ro, *o.write_base);
     } catch (const KldFileError& e) {
-      usage(e.what());
+      bad_input(e.what());
     }
     std::printf(
         "wrote %s: %zu chunks of %d tokens, %zu scored positions; Final estimate: PPL = "
@@ -218,7 +207,7 @@ int run_kld_command(const std::vector<std::string>& args) {
     s = score_against_base(*m, bos, b, ro,
                            [](const std::string& l) { std::fputs(l.c_str(), stdout); });
   } catch (const KldFileError& e) {
-    usage(e.what());
+    bad_input(e.what());
   }
   std::printf("\n%s", format_llama_report(s).c_str());
   if (s.count < 100)

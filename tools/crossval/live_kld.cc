@@ -64,7 +64,7 @@ bc::RunResult run_peer(const std::vector<std::string>& argv, const LiveKldOption
 LiveKldReport run_live_kld(const LiveKldOptions& o, const bc::SearchInputs& where,
                            const std::function<void(const std::string&)>& log) {
   if (!fs::is_regular_file(o.text_file))
-    throw bc::CompareError(bc::kExitUsage, fmt::format("text file '{}' not found", o.text_file));
+    throw bc::CompareError(bc::kExitInput, fmt::format("text file '{}' not found", o.text_file));
   bc::SearchResult hit = bc::find_peer_binary("llama-perplexity", where);
   if (!hit.found)
     throw bc::CompareError(bc::kExitPeerNotFound,

@@ -11,7 +11,7 @@ namespace bitnet::compare {
 inline constexpr uint64_t kMaxInputFileBytes = 256ull << 20;
 
 // Contents of the regular file `path`, at most `max_bytes` long. Opens without blocking (a FIFO
-// is refused, not waited on). Throws CompareError(kExitUsage) naming the file and the reason.
+// is refused, not waited on). Throws CompareError(kExitInput) naming the file and the reason.
 std::string read_input_file(const std::string& path, uint64_t max_bytes = kMaxInputFileBytes);
 
 }  // namespace bitnet::compare

@@ -19,8 +19,9 @@ namespace bitnet::compare {
 enum ExitCode : int {
   kExitOk = 0,
   kExitPeerFailed = 1,      // the peer ran and failed: non-zero exit, crash, timeout, bad output
-  kExitUsage = 2,           // bad arguments, missing model file
-  kExitPeerNotFound = 3,    // no peer binary anywhere we looked (not a failure of the peer)
+  kExitUsage = 2,           // bad arguments
+  kExitInput = 3,           // a missing or bad input: model, result file (docs/cli.md)
+  kExitPeerNotFound = 3,    // no peer binary anywhere we looked: a missing input, too
   kExitBelowThreshold = 4,  // crossval: the outputs disagree beyond the thresholds
   kExitInterrupted = 130,
 };
@@ -67,12 +68,12 @@ std::vector<std::string> llama_bench_argv(const std::string& binary, const Bench
 std::vector<std::string> llama_cli_argv(const std::string& binary, const BenchRequest& req,
                                         int threads, bool no_cnv);
 
-// Throws CompareError (kExitPeerNotFound, kExitPeerFailed, kExitUsage, kExitInterrupted).
-// `log` receives progress lines (which binary, which command), for stderr.
+// Throws CompareError (kExitPeerNotFound, kExitPeerFailed, kExitUsage, kExitInput,
+// kExitInterrupted). `log` receives progress lines (which binary, which command), for stderr.
 BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
                             const std::function<void(const std::string&)>& log = {});
 
-// SHA-256 of a file as 64 lower-case hex digits; throws CompareError(kExitUsage) naming the file.
+// SHA-256 of a file as 64 lower-case hex digits; throws CompareError(kExitInput) naming the file.
 std::string file_sha256(const std::string& path);
 
 }  // namespace bitnet::compare

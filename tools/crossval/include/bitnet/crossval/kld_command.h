@@ -6,10 +6,9 @@
 
 namespace bitnet::crossval {
 
-extern const char* const kKldUsage;
-
-// Runs the subcommand on its arguments (after "kld"); returns bitnet-compare's exit code
-// (0 ok, 2 usage / unreadable input, 4 below a threshold). Throws compare::CompareError.
+// Runs the subcommand on its arguments (after "kld"; bitnet-compare's main gives them their
+// --help and the --opt=value form); returns bitnet-compare's exit code
+// (0 ok, 2 usage, 3 unreadable or bad input, 4 below a threshold). Throws compare::CompareError.
 int run_kld_command(const std::vector<std::string>& args);
 
 }  // namespace bitnet::crossval
