@@ -64,8 +64,8 @@ crossval options: -m MODEL, -t T, --prompt TEXT, --steps N [16], --min-steps N [
   --min-cosine X [0.999], --bitnet-run PATH, --peer-logits FILE, --ours-logits FILE,
   --llama-dir DIR, --timeout SEC, --no-cnv yes|no, -o FILE (report JSON);
   with --text FILE also the KL-divergence check both ways (the peer's llama-perplexity base read
-  by us, ours read by it): --kld-ctx N [128], --kld-chunks K [4], --max-mean-kld X [1e-4],
-  --max-kld X [1e-3], --min-same-top P [0.95], --work-dir DIR (base files) [a temp dir]
+  by us, ours read by it): --kld-ctx N [128], --kld-chunks K [4], --max-mean-kld X [1e-5],
+  --max-kld X [1e-4], --min-same-top P [0.995], --work-dir DIR (base files) [a temp dir]
 table options: --ours FILE (repeatable), --peer FILE (repeatable), --merged-out FILE
 exit status: 0 ok; 1 the peer failed (non-zero exit, crash, timeout, unusable output);
   2 usage error or missing model; 3 no peer binary found; 4 crossval below threshold; 130 interrupted
