@@ -81,16 +81,21 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool, bool round_f16
   const DenseKernels dk = dense_kernels();
   if (ggml_x86_tq && (w.type == TypeId::kTQ2_0 || w.type == TypeId::kTQ1_0)) {
     const QuantizedActs& qa = a.q8_k(&pool);
+    const int64_t nb = K / kQK_K;
     pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
-      for (int64_t m = m0; m < m1; ++m)
-        for (int64_t n = 0; n < N; ++n) {
-          const uint8_t* row = w.data + m * w.row_bytes;
-          const auto* xq = reinterpret_cast<const block_q8_K*>(qa.data + n * qa.col_bytes);
-          y[n * M + m] =
-              w.type == TypeId::kTQ2_0
-                  ? tq2_dot_ggml_x86(reinterpret_cast<const block_tq2_0*>(row), xq, K / kQK_K)
-                  : tq1_dot_ggml_x86(reinterpret_cast<const block_tq1_0*>(row), xq, K / kQK_K);
-        }
+      std::vector<uint8_t> codes(static_cast<size_t>(K));
+      std::vector<float> dw(static_cast<size_t>(nb));
+      for (int64_t m = m0; m < m1; ++m) {
+        const uint8_t* row = w.data + m * w.row_bytes;
+        if (w.type == TypeId::kTQ2_0)
+          tq2_row_codes(reinterpret_cast<const block_tq2_0*>(row), nb, codes.data(), dw.data());
+        else
+          tq1_row_codes(reinterpret_cast<const block_tq1_0*>(row), nb, codes.data(), dw.data());
+        for (int64_t n = 0; n < N; ++n)
+          y[n * M + m] = tq_codes_dot_ggml_x86(
+              codes.data(), dw.data(),
+              reinterpret_cast<const block_q8_K*>(qa.data + n * qa.col_bytes), nb);
+      }
     });
     if (w.out_scale != 1.0f)
       for (int64_t i = 0; i < M * N; ++i) y[i] *= w.out_scale;

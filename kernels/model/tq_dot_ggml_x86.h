@@ -17,4 +17,11 @@ namespace bitnet::model::detail {
 float tq2_dot_ggml_x86(const block_tq2_0* w, const block_q8_K* x, int64_t nb);
 float tq1_dot_ggml_x86(const block_tq1_0* w, const block_q8_K* x, int64_t nb);
 
+// The same in two steps, so that a matmul unpacks each weight row once for all its columns:
+// a row's codes (0, 1, 2 = weight −1, 0, +1; nb × 256, in value order) and block scales, then
+// the dot of those with one Q8_K column.
+void tq2_row_codes(const block_tq2_0* w, int64_t nb, uint8_t* codes, float* dw);
+void tq1_row_codes(const block_tq1_0* w, int64_t nb, uint8_t* codes, float* dw);
+float tq_codes_dot_ggml_x86(const uint8_t* codes, const float* dw, const block_q8_K* x, int64_t nb);
+
 }  // namespace bitnet::model::detail
