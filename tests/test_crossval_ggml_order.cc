@@ -1,5 +1,6 @@
-// The peer-float-order pieces on their own: the TQ2_0 dot in llama.cpp's x86 lane order and the
-// engine option that selects the exact paths (results independent of the thread count).
+// The peer-float-order pieces on their own: the TQ2_0 / TQ1_0 dots in llama.cpp's x86 lane order,
+// ggml's SiLU, and the engine option that selects the exact paths (results independent of the
+// thread count).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,9 +8,11 @@
 #include <random>
 #include <vector>
 
-#include "../kernels/model/tq2_dot_ggml_x86.h"
+#include "../kernels/model/ggml_expf.h"
+#include "../kernels/model/tq_dot_ggml_x86.h"
 #include "bitnet/engine/engine.h"
 #include "bitnet/fixtures/model_view.h"
+#include "bitnet/formats/quantize.h"
 #include "test_decode_util.h"
 
 namespace bitnet {
@@ -79,6 +82,54 @@ TEST(GgmlOrder, Tq2DotLaneMapCoversEveryValueOnce) {
     x.bsums[v / 16] = 7;
     EXPECT_EQ(model::detail::tq2_dot_ggml_x86(&w, &x, 1), 0.5f * 0.25f * 7) << "value " << v;
   }
+}
+
+// llama.cpp's TQ1_0 and TQ2_0 runs of a model give byte-identical KL-divergence base files: both
+// AVX2 dots put the same values in the same lanes. Ours must give the same float, bit for bit,
+// for the same ternary weights in either format (both quantized as llama.cpp does).
+TEST(GgmlOrder, Tq1DotEqualsTq2DotOnTheSameWeights) {
+  for (int64_t nb : {1, 2, 6}) {
+    const Blocks b = random_blocks(nb, static_cast<uint32_t>(100 + nb));
+    std::vector<float> wf(static_cast<size_t>(nb * kQK_K));
+    std::mt19937 rng(static_cast<uint32_t>(nb));
+    for (float& v : wf) v = 0.0625f * (static_cast<float>(rng() % 3) - 1.0f);
+    std::vector<block_tq2_0> w2(static_cast<size_t>(nb));
+    std::vector<block_tq1_0> w1(static_cast<size_t>(nb));
+    quantize_tq2_0(wf.data(), reinterpret_cast<uint8_t*>(w2.data()), nb * kQK_K);
+    quantize_tq1_0(wf.data(), reinterpret_cast<uint8_t*>(w1.data()), nb * kQK_K);
+    const float d2 = model::detail::tq2_dot_ggml_x86(w2.data(), b.x.data(), nb);
+    const float d1 = model::detail::tq1_dot_ggml_x86(w1.data(), b.x.data(), nb);
+    EXPECT_EQ(std::memcmp(&d1, &d2, sizeof d1), 0) << nb << " blocks: " << d1 << " vs " << d2;
+    // and both are the exact dot up to float rounding
+    double e = 0;
+    for (int64_t i = 0; i < nb; ++i) {
+      int64_t isum = 0;
+      for (int j = 0; j < kQK_K; ++j)
+        isum += static_cast<int64_t>(std::lround(wf[i * kQK_K + j] * 16)) * b.x[i].qs[j];
+      e += static_cast<double>(b.x[i].d * fp16_to_fp32(w2[i].d)) * static_cast<double>(isum);
+    }
+    EXPECT_NEAR(d1, e, 1e-5 * (1 + std::fabs(e))) << nb << " blocks";
+  }
+}
+
+// ggml's SiLU: the polynomial expf over full groups of 16, libm's for the rest; within 4 ulp of
+// the libm form everywhere, and different from it somewhere (else the emulation would be moot).
+TEST(GgmlOrder, SiluFollowsGgmlGroupsOf16) {
+  std::vector<float> x(1007), y(x.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = -8.0f + 16.0f * static_cast<float>(i) / 1007.0f;
+  model::detail::ggml_vec_silu(x.data(), y.data(), static_cast<int64_t>(x.size()));
+  int differ = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float libm = x[i] / (1.0f + std::exp(-x[i]));
+    EXPECT_NEAR(y[i], libm, 4.8e-7f * std::fabs(libm) + 1e-30f) << x[i];
+    if (i >= 992) {
+      EXPECT_EQ(y[i], libm) << "leftover " << i;  // 1007 % 16 = 15 leftovers
+    }
+    differ += y[i] != libm;
+  }
+  EXPECT_GT(differ, 0);
+  EXPECT_EQ(model::detail::ggml_v_expf(0.0f), 1.0f);
+  EXPECT_EQ(model::detail::ggml_v_expf(-200.0f), 0.0f);
 }
 
 TEST(GgmlOrder, PeerFloatOrderDoesNotDependOnThreads) {

@@ -425,9 +425,9 @@ int main(int argc, char** argv) {
         "FILE");
   value(crossval, "--kld-ctx", g.kld_ctx, "tokens per chunk [128]", "N");
   value(crossval, "--kld-chunks", g.kld_chunks, "chunks [4]", "K");
-  value(crossval, "--max-mean-kld", g.max_mean_kld, "threshold [1e-4]", "X");
-  value(crossval, "--max-kld", g.max_kld, "threshold [1e-3]", "X");
-  value(crossval, "--min-same-top", g.min_same_top, "threshold [0.95]", "P");
+  value(crossval, "--max-mean-kld", g.max_mean_kld, "threshold [1e-5]", "X");
+  value(crossval, "--max-kld", g.max_kld, "threshold [1e-4]", "X");
+  value(crossval, "--min-same-top", g.min_same_top, "threshold [0.995]", "P");
   value(crossval, "--work-dir", g.work_dir, "where the base files go [a temp dir]", "DIR");
 
   CLI::App* logits = app.add_subcommand(

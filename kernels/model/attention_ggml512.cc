@@ -4,62 +4,14 @@
 #include <vector>
 
 #include "bitnet/formats/blocks.h"
+#include "ggml_dot512.h"
+#include "ggml_expf.h"
 
 namespace bitnet::model::detail {
 namespace {
 
 constexpr int kLanes = 16;    // one __m512 of floats
 constexpr int64_t kPad = 32;  // llama_kv_cache_get_padding without flash attention
-
-// _mm512_reduce_add_ps (GCC and clang expand it alike): halves, quarters, then (0+2)+(1+3).
-float reduce16(const float* v) {
-  float h[8], q[4];
-  for (int i = 0; i < 8; ++i) h[i] = v[i + 8] + v[i];
-  for (int i = 0; i < 4; ++i) q[i] = h[i + 4] + h[i];
-  return (q[0] + q[2]) + (q[1] + q[3]);
-}
-
-// ggml_vec_dot_f16, AVX-512 branch (GGML_F16_STEP 64, GGML_F16_EPR 16), on widened f16 values.
-float vec_dot_f16(const float* x, int64_t x_stride, const float* y, int64_t n) {
-  const int64_t np = n & ~int64_t{63};
-  float sum[4][kLanes] = {};
-  for (int64_t i = 0; i < np; i += 64)
-    for (int j = 0; j < 4; ++j)
-      for (int l = 0; l < kLanes; ++l) {
-        const int64_t k = i + j * kLanes + l;
-        sum[j][l] = std::fma(x[k * x_stride], y[k], sum[j][l]);
-      }
-  for (int l = 0; l < kLanes; ++l) {  // GGML_F32x16_REDUCE: x0 += x2, x1 += x3, x0 += x1
-    sum[0][l] += sum[2][l];
-    sum[1][l] += sum[3][l];
-    sum[0][l] += sum[1][l];
-  }
-  double s = reduce16(sum[0]);
-  for (int64_t k = np; k < n; ++k) s += static_cast<double>(x[k * x_stride] * y[k]);
-  return static_cast<float>(s);
-}
-
-// tinyBLAS<16, __m512, ...>: one 16-lane FMA accumulator over k (a multiple of 16), then hsum.
-float tinyblas_dot(const float* x, int64_t x_stride, const float* y, int64_t n) {
-  float lanes[kLanes] = {};
-  for (int64_t k = 0; k < n; ++k)
-    lanes[k % kLanes] = std::fma(x[k * x_stride], y[k], lanes[k % kLanes]);
-  return reduce16(lanes);
-}
-
-// ggml_v_expf, AVX-512 branch, one lane.
-float v_expf(float x) {
-  const float r = 0x1.8p23f;
-  const float z = std::fma(x, 0x1.715476p+0f, r);
-  const float n = z - r;
-  const float b = std::fma(-n, 0x1.7f7d1cp-20f, std::fma(-n, 0x1.62e4p-1f, x));
-  const float u = b * b;
-  const float j = std::fma(std::fma(std::fma(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u,
-                                    std::fma(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
-                           u, std::fma(0x1.ffffecp-1f, b, 1.0f));
-  if (!(std::fabs(n) > 192)) return std::ldexp(j, static_cast<int>(n));  // scalef, n integral
-  return n <= 0 ? 0.0f : INFINITY;
-}
 
 }  // namespace
 
@@ -94,7 +46,7 @@ void attention_ggml512(const KvCache& kv, int64_t layer, const AttentionShape& s
       float mx = -INFINITY;
       for (int64_t t = 0; t < visible; ++t) {
         w[t] = (sgemm_kq ? tinyblas_dot(&k[t * hd], 1, qh.data(), hd)
-                         : vec_dot_f16(&k[t * hd], 1, qh.data(), hd)) *
+                         : ggml_vec_dot_f16(&k[t * hd], 1, qh.data(), hd)) *
                scale;
         mx = std::fmax(mx, w[t]);
       }
@@ -102,10 +54,10 @@ void attention_ggml512(const KvCache& kv, int64_t layer, const AttentionShape& s
       for (int64_t c = 0; c < n_kv; c += kLanes) {
         for (int l = 0; l < kLanes; ++l) {
           const int64_t t = c + l;
-          lanes[l] = t < visible ? v_expf(w[t] - mx) : 0.0f;  // masked: exp(-inf) = 0
+          lanes[l] = t < visible ? ggml_v_expf(w[t] - mx) : 0.0f;  // masked: exp(-inf) = 0
           w[t] = lanes[l];
         }
-        sum += static_cast<double>(reduce16(lanes));
+        sum += static_cast<double>(ggml_reduce16(lanes));
       }
       const float inv = static_cast<float>(1.0 / sum);
       for (int64_t t = 0; t < n_kv; ++t) {
@@ -115,7 +67,7 @@ void attention_ggml512(const KvCache& kv, int64_t layer, const AttentionShape& s
       float* o = out + i * q_dim + h * hd;
       for (int64_t d = 0; d < hd; ++d) {
         o[d] = batch ? tinyblas_dot(&v[d], hd, w.data(), n_kv)
-                     : vec_dot_f16(&v[d], hd, w.data(), n_kv);
+                     : ggml_vec_dot_f16(&v[d], hd, w.data(), n_kv);
       }
     }
   });

@@ -183,7 +183,8 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
   auto matmul = [&](const Weight& w, float* y, int part) {
     const double q0 = acts.quant_seconds;
     detail::linear(w, acts, y, pool, numerics_->round_f16_input(acts.n(), acts.k()),
-                   numerics_->ggml512_order() && !numerics_->bitnet_cpp());
+                   numerics_->ggml512_order() && !numerics_->bitnet_cpp(),
+                   numerics_->ggml512_order());
     timer.lap(part);
     const double dq = acts.quant_seconds - q0;
     profile_.seconds[part] -= dq;
@@ -255,7 +256,9 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
     matmul(L.w_gate, s.gate.data(), Profile::kMatGateUp);
     matmul(L.w_up, s.up.data(), Profile::kMatGateUp);
     per_token([&](int64_t i) {
-      detail::ffn_activation(hp.ffn_act, &s.gate[i * F], &s.up[i * F], &s.gate[i * F], F);
+      const auto act =
+          numerics_->ggml512_order() ? detail::ffn_activation_ggml512 : detail::ffn_activation;
+      act(hp.ffn_act, &s.gate[i * F], &s.up[i * F], &s.gate[i * F], F);
     });
     timer.lap(Profile::kFfnAct);
     norm_rows(s.gate.data(), L.ffn_sub_norm, F, s.gate.data());

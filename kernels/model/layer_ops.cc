@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bitnet/kernels/driver.h"
+#include "ggml_expf.h"
 
 namespace bitnet::model::detail {
 
@@ -62,6 +63,12 @@ void ffn_activation(FfnAct act, const float* gate, const float* up, float* h, in
       h[i] = (r * r) * up[i];
     }
   }
+}
+
+void ffn_activation_ggml512(FfnAct act, const float* gate, const float* up, float* h, int64_t n) {
+  if (act != FfnAct::kSilu) return ffn_activation(act, gate, up, h, n);
+  ggml_vec_silu(gate, h, n);
+  for (int64_t i = 0; i < n; ++i) h[i] *= up[i];
 }
 
 void embedding_row(const Weight& embd, int64_t token, float* out) {

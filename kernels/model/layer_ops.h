@@ -25,6 +25,9 @@ void rope_neox_apply_fma(float* head, int64_t n_rot, const float* cs, const floa
 
 // h[i] = act(gate[i]) * up[i]; act = SiLU (x / (1 + e^-x)) or ReLU².
 void ffn_activation(FfnAct act, const float* gate, const float* up, float* h, int64_t n);
+// The same with SiLU as the peers' AVX-512 builds compute it (ggml_expf.h: ggml_v_expf over
+// each full group of 16 values); ReLU² has no exp and is unchanged. h may alias gate.
+void ffn_activation_ggml512(FfnAct act, const float* gate, const float* up, float* h, int64_t n);
 
 // Row `token` of the embedding, as f32 (ggml_get_rows; Q6_K/Q8_0 dequantized).
 void embedding_row(const Weight& embd, int64_t token, float* out);

@@ -5,7 +5,8 @@
 #include <stdexcept>
 
 #include "dense_dot.h"
-#include "tq2_dot_ggml_x86.h"
+#include "ggml_dot512.h"
+#include "tq_dot_ggml_x86.h"
 
 namespace bitnet::model::detail {
 namespace {
@@ -74,18 +75,49 @@ const block_q8_0* Acts::q8_0() {
 }
 
 void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool, bool round_f16_input,
-            bool ggml_x86_tq2) {
+            bool ggml_x86_tq, bool ggml512_dense) {
   if (a.k() != w.cols) throw std::logic_error("linear: K mismatch for " + w.name);
   const int64_t M = w.rows, K = w.cols, N = a.n();
   const DenseKernels dk = dense_kernels();
-  if (ggml_x86_tq2 && w.type == TypeId::kTQ2_0) {
+  if (ggml_x86_tq && (w.type == TypeId::kTQ2_0 || w.type == TypeId::kTQ1_0)) {
     const QuantizedActs& qa = a.q8_k(&pool);
+    const int64_t nb = K / kQK_K;
     pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
-      for (int64_t m = m0; m < m1; ++m)
+      std::vector<uint8_t> codes(static_cast<size_t>(K));
+      std::vector<float> dw(static_cast<size_t>(nb));
+      for (int64_t m = m0; m < m1; ++m) {
+        const uint8_t* row = w.data + m * w.row_bytes;
+        if (w.type == TypeId::kTQ2_0)
+          tq2_row_codes(reinterpret_cast<const block_tq2_0*>(row), nb, codes.data(), dw.data());
+        else
+          tq1_row_codes(reinterpret_cast<const block_tq1_0*>(row), nb, codes.data(), dw.data());
         for (int64_t n = 0; n < N; ++n)
-          y[n * M + m] = tq2_dot_ggml_x86(
-              reinterpret_cast<const block_tq2_0*>(w.data + m * w.row_bytes),
-              reinterpret_cast<const block_q8_K*>(qa.data + n * qa.col_bytes), K / kQK_K);
+          y[n * M + m] = tq_codes_dot_ggml_x86(
+              codes.data(), dw.data(),
+              reinterpret_cast<const block_q8_K*>(qa.data + n * qa.col_bytes), nb);
+      }
+    });
+    if (w.out_scale != 1.0f)
+      for (int64_t i = 0; i < M * N; ++i) y[i] *= w.out_scale;
+    return;
+  }
+  const bool f16 = w.type == TypeId::kF16;
+  const bool sgemm = N >= 2 && K % 16 == 0;  // what llamafile_sgemm accepts (AVX-512 tiles)
+  if (ggml512_dense && (f16 || w.type == TypeId::kF32) && (sgemm || (f16 && round_f16_input))) {
+    const fp16_t* x16 = f16 && round_f16_input ? a.f16() : nullptr;
+    std::vector<float> xw(static_cast<size_t>(K * N));  // exact: f16 values widened once
+    for (size_t i = 0; i < xw.size(); ++i) xw[i] = x16 ? fp16_to_fp32(x16[i]) : a.f32()[i];
+    pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
+      std::vector<float> row(static_cast<size_t>(K));
+      for (int64_t m = m0; m < m1; ++m) {
+        const uint8_t* src = w.data + m * w.row_bytes;
+        for (int64_t k = 0; k < K; ++k)
+          row[k] = f16 ? fp16_to_fp32(reinterpret_cast<const fp16_t*>(src)[k])
+                       : reinterpret_cast<const float*>(src)[k];
+        for (int64_t n = 0; n < N; ++n)
+          y[n * M + m] = sgemm ? tinyblas_dot(row.data(), 1, xw.data() + n * K, K)
+                               : ggml_vec_dot_f16(row.data(), 1, xw.data() + n * K, K);
+      }
     });
     if (w.out_scale != 1.0f)
       for (int64_t i = 0; i < M * N; ++i) y[i] *= w.out_scale;

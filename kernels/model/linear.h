@@ -44,9 +44,12 @@ class Acts {
 // y[n*w.rows + m] = out_scale * Σ_k W[m][k] x[n][k] for all rows m and columns n of acts.
 // round_f16_input: F16 weights see the input rounded to f16 (ggml's vec_dot_f16) or in f32
 // (llamafile's f16 x f32 sgemm; numerics.h says which runtime does which).
-// ggml_x86_tq2: TQ2_0 weights through tq2_dot_ggml_x86 (llama.cpp's x86 float order) instead of
-// the kernel registry.
+// ggml_x86_tq: TQ2_0 / TQ1_0 weights through tq_dot_ggml_x86.h (llama.cpp's x86 float order)
+// instead of the kernel registry.
+// ggml512_dense: F16 / F32 weights in the peers' AVX-512 float order (ggml_dot512.h): llamafile's
+// tinyBLAS for batches it accepts (>= 2 columns, K % 16 == 0), ggml_vec_dot_f16 otherwise (F32
+// single columns keep the kernel registry).
 void linear(const Weight& w, Acts& acts, float* y, ThreadPool& pool, bool round_f16_input = true,
-            bool ggml_x86_tq2 = false);
+            bool ggml_x86_tq = false, bool ggml512_dense = false);
 
 }  // namespace bitnet::model::detail

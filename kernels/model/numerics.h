@@ -18,9 +18,11 @@ class Numerics {
   // kAuto: bitnet.cpp's rule for models with I2_S projections (a format only bitnet.cpp runs).
   Numerics(AttnNumerics requested, bool peer_float_order, const Model& model);
   bool bitnet_cpp() const { return bitnet_cpp_; }
-  // EngineOptions::peer_float_order with an f16 cache: attention in the float order of the
-  // peer's ggml built for AVX-512 (attention_ggml512.h), RoPE with ggml's FMA contraction, and
-  // (llama.cpp) the TQ2_0 dot with its x86 per-lane epilogue (tq2_dot_ggml_x86.h). With it our
+  // EngineOptions::peer_float_order with an f16 cache: the float order of the peer's ggml built
+  // for AVX-512 — attention (attention_ggml512.h), RoPE with ggml's FMA contraction, SiLU with
+  // ggml_v_expf (ggml_expf.h), F16/F32 matmuls as tinyBLAS / vec_dot_f16 (ggml_dot512.h) and
+  // (llama.cpp) the TQ2_0 / TQ1_0 dots with their x86 per-lane epilogue (tq_dot_ggml_x86.h).
+  // With it our prompt-batch logits equal llama.cpp's bit for bit on the tiny TQ models, and our
   // I2_S distributions equal bitnet.cpp's (docs/crossval.md).
   bool ggml512_order() const { return ggml512_order_; }
   // Is the f32 input of an f16 matmul with `n_cols` columns and inner size `k` rounded to f16?

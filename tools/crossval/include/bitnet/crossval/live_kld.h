@@ -24,7 +24,9 @@ struct LiveKldOptions {
   std::string work_dir;  // where the base files go (kept for inspection)
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   // Thresholds on our reading of the peer's base (check 1) and the peer's reading of ours (2).
-  double max_mean_kld = 1e-4, max_kld = 1e-3, min_same_top = 0.95;
+  // "Equal to the reference" (docs/crossval.md): an order of magnitude below a difference in
+  // activation quantization (1.5e-4 / 97 %), and reached by every model with a golden base.
+  double max_mean_kld = 1e-5, max_kld = 1e-4, min_same_top = 0.995;
 };
 
 // What llama-perplexity printed in --kl-divergence mode (the lines we need).
