@@ -13,6 +13,9 @@ bitnet_add_gtest(test_decode_golden LABELS decode
 bitnet_add_gtest(test_decode_golden_llama LABELS decode
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_golden_llama.cc
   LIBS bitnet_decode_testlib)
+bitnet_add_gtest(test_decode_loader_llama LABELS decode
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_loader_llama.cc
+  LIBS bitnet_decode_testlib)
 bitnet_add_gtest(test_decode_loader LABELS decode
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_loader.cc
   LIBS bitnet_decode_testlib)
