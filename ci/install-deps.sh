@@ -22,6 +22,7 @@ packages=(
   chromium librsvg2-bin  # bench-report's browser test (headless page + SVG rendering)
   libbenchmark-tools python3-scipy  # Google Benchmark's compare.py (docs/report.md)
   clang libclang-rt-dev  # libFuzzer and the sanitizer runtimes for the fuzz preset (.ci/run)
+  yamllint  # ci/check-workflows.sh: the GitHub workflow files are well-formed
 )
 
 if [[ $arm64 -eq 1 ]]; then
