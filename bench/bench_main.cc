@@ -121,7 +121,7 @@ void prepare_limits(const Options& o) {
   for (int t : o.threads) {
     for (Limit l : {Limit::kDramRead, Limit::kL3Read, Limit::kL2Read})
       add_context("limit_" + limit_key(l, t, Isa::kScalar), std::to_string(limits.get(l, t)));
-    for (Isa isa : {Isa::kAvx2, Isa::kAvx512Vnni})
+    for (Isa isa : int8_peak_isas())
       if (cpu_has(isa))
         add_context("limit_" + limit_key(Limit::kInt8Peak, t, isa),
                     std::to_string(limits.get(Limit::kInt8Peak, t, isa)));

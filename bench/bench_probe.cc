@@ -45,7 +45,7 @@ void run_read(benchmark::State& st, Limit l, int threads) {
     for (size_t i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(i);
     bufs.emplace_back(p, std::free);
   }
-  auto read = cpu_has(Isa::kAvx2) ? read_bytes_avx2 : read_bytes_generic;
+  auto read = fast_read_loop();
   ThreadPool& pool = pool_for(threads);
   std::vector<uint64_t> sink(threads);
   auto pass = [&] {
@@ -63,7 +63,7 @@ void run_int8(benchmark::State& st, Isa isa, int threads) {
     st.SkipWithError(("CPU lacks " + std::string(isa_name(isa))).c_str());
     return;
   }
-  auto loop = isa == Isa::kAvx512Vnni ? int8_peak_avx512vnni : int8_peak_avx2;
+  const Int8PeakLoop loop = int8_peak_loop(isa);
   ThreadPool& pool = pool_for(threads);
   std::vector<uint64_t> sink(threads), ops(threads);
   auto pass = [&] {
@@ -92,7 +92,7 @@ void register_probe_benchmarks() {
     for (Limit l : {Limit::kDramRead, Limit::kL3Read, Limit::kL2Read})
       add({"probe", {limit_name(l)}, {{"threads", threads}}, "", "", ""},
           [l, t](benchmark::State& st) { run_read(st, l, t); });
-    for (Isa isa : {Isa::kAvx2, Isa::kAvx512Vnni})
+    for (Isa isa : int8_peak_isas())
       add({"probe", {"int8_peak", std::string(isa_name(isa))}, {{"threads", threads}}, "", "", ""},
           [isa, t](benchmark::State& st) { run_int8(st, isa, t); });
   }

@@ -98,9 +98,10 @@ uint64_t read_bytes_generic(const uint8_t* p, size_t n) {
 }
 
 std::optional<Isa> machine_int8_isa() {
-  if (cpu_has(Isa::kAvx512Vnni)) return Isa::kAvx512Vnni;
-  if (cpu_has(Isa::kAvx2)) return Isa::kAvx2;
-  return std::nullopt;
+  std::optional<Isa> best;
+  for (Isa isa : int8_peak_isas())
+    if (cpu_has(isa)) best = isa;
+  return best;
 }
 
 const char* limit_name(Limit l) {
@@ -155,7 +156,7 @@ size_t quarter_of_ram() {
 }
 
 double read_rate(size_t bytes, int threads, double seconds) {
-  auto read = cpu_has(Isa::kAvx2) ? read_bytes_avx2 : read_bytes_generic;
+  auto read = fast_read_loop();
   return best_rate(
       threads, seconds, [bytes](int) { return alloc_filled(bytes); },
       [bytes, read](const Buffer& b, uint64_t* sink) {
@@ -193,9 +194,7 @@ double measure_limit(Limit l, int threads, Isa isa, double seconds,
   if (threads < 1) throw std::invalid_argument("probe: threads must be >= 1");
   const CacheSizes cs = sizes ? *sizes : measured_cache_sizes();
   if (l == Limit::kInt8Peak) {
-    uint64_t (*loop)(uint64_t, uint64_t*) = nullptr;
-    if (isa == Isa::kAvx2) loop = int8_peak_avx2;
-    if (isa == Isa::kAvx512Vnni) loop = int8_peak_avx512vnni;
+    const Int8PeakLoop loop = int8_peak_loop(isa);
     if (!loop)
       throw std::runtime_error("probe: no int8 peak loop for " + std::string(isa_name(isa)));
     if (!cpu_has(isa)) throw std::runtime_error("CPU lacks " + std::string(isa_name(isa)));
@@ -222,7 +221,7 @@ double measure_limit(Limit l, int threads, Isa isa, double seconds,
     default:
       break;
   }
-  auto read = cpu_has(Isa::kAvx2) ? read_bytes_avx2 : read_bytes_generic;
+  auto read = fast_read_loop();
   return best_rate(
       threads, seconds, [per_thread](int) { return alloc_filled(per_thread); },
       [per_thread, read](const Buffer& b, uint64_t* sink) {

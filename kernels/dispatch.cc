@@ -44,14 +44,16 @@ std::optional<Isa> isa_from_name(std::string_view name) {
   std::string lower(name);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (int i = 0; i < static_cast<int>(Isa::kCount); ++i)
-    if (isa_name(static_cast<Isa>(i)) == lower) return static_cast<Isa>(i);
+    if (isa_of_this_arch(static_cast<Isa>(i)) && isa_name(static_cast<Isa>(i)) == lower)
+      return static_cast<Isa>(i);
   return std::nullopt;
 }
 
 std::string valid_isa_names() {
   std::string s;
   for (int i = 0; i < static_cast<int>(Isa::kCount); ++i) {
-    if (i) s += '|';
+    if (!isa_of_this_arch(static_cast<Isa>(i))) continue;
+    if (!s.empty()) s += '|';
     s += isa_name(static_cast<Isa>(i));
   }
   return s;

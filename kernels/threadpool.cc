@@ -9,6 +9,8 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define BITNET_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define BITNET_CPU_RELAX() __asm__ volatile("yield")
 #else
 #define BITNET_CPU_RELAX() ((void)0)
 #endif

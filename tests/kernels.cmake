@@ -7,9 +7,12 @@ bitnet_add_gtest(test_kernels_threadpool LABELS kernels unit
   SOURCES test_kernels_threadpool.cc test_kernels_threadpool_limits.cc LIBS bitnet_kernels)
 bitnet_add_gtest(test_kernels_fp16 LABELS kernels unit
   SOURCES test_kernels_fp16.cc LIBS bitnet_kernels)
-# Compares against the F16C instruction; the test itself skips on CPUs without F16C.
-set_source_files_properties(test_kernels_fp16.cc TARGET_DIRECTORY test_kernels_fp16
-  PROPERTIES COMPILE_FLAGS "-mf16c")
+# Compares against the F16C instruction (x86-64; the test itself skips on CPUs without F16C) or
+# aarch64's FCVT.
+if(BITNET_ARCH STREQUAL "x86_64")
+  set_source_files_properties(test_kernels_fp16.cc TARGET_DIRECTORY test_kernels_fp16
+    PROPERTIES COMPILE_FLAGS "-mf16c")
+endif()
 bitnet_add_gtest(test_kernels_quant_act LABELS kernels unit
   SOURCES test_kernels_quant_act.cc LIBS bitnet_kernels)
 bitnet_add_gtest(test_kernels_quantize LABELS kernels unit
@@ -34,16 +37,24 @@ add_test(NAME kernels_cli_list_json COMMAND bitnet-kernels list --json)
 add_test(NAME kernels_cli_pin_scalar COMMAND bitnet-kernels list)
 set_tests_properties(kernels_cli_pin_scalar PROPERTIES ENVIRONMENT BITNET_ISA=scalar
   PASS_REGULAR_EXPRESSION "isa pin: scalar")
+# The valid values and the most capable ISA are the build architecture's.
+if(BITNET_ARCH STREQUAL "aarch64")
+  set(_valid_isas "scalar\\|neon\\|dotprod\\|i8mm")
+  set(_top_isa i8mm)
+else()
+  set(_valid_isas "scalar\\|sse41\\|avx2\\|avx512\\|avx512vnni")
+  set(_top_isa avx512vnni)
+endif()
 add_test(NAME kernels_cli_pin_unknown COMMAND bitnet-kernels list)
 set_tests_properties(kernels_cli_pin_unknown PROPERTIES ENVIRONMENT BITNET_ISA=avx3000
-  PASS_REGULAR_EXPRESSION "BITNET_ISA='avx3000' is not an ISA; valid values: scalar\\|sse41\\|avx2\\|avx512\\|avx512vnni")
+  PASS_REGULAR_EXPRESSION "BITNET_ISA='avx3000' is not an ISA; valid values: ${_valid_isas}")
 set_tests_properties(kernels_cli_check kernels_cli_list_json kernels_cli_pin_scalar
   kernels_cli_pin_unknown PROPERTIES LABELS "kernels;unit")
-# Pinning avx512vnni: honoured on a CPU that has it, else an error naming the ISA and the features.
+# Pinning the top ISA: honoured on a CPU that has it, else an error naming the ISA and the features.
 add_test(NAME kernels_cli_pin_missing_isa COMMAND bitnet-kernels list)
-set_tests_properties(kernels_cli_pin_missing_isa PROPERTIES ENVIRONMENT BITNET_ISA=avx512vnni
+set_tests_properties(kernels_cli_pin_missing_isa PROPERTIES ENVIRONMENT BITNET_ISA=${_top_isa}
   LABELS "kernels;unit"
-  PASS_REGULAR_EXPRESSION "cannot run avx512vnni kernels; its features: |isa pin: avx512vnni")
+  PASS_REGULAR_EXPRESSION "cannot run ${_top_isa} kernels; its features: |isa pin: ${_top_isa}")
 bitnet_add_gtest(test_kernels_quantize_tool LABELS kernels unit
   SOURCES test_kernels_quantize_tool.cc LIBS bitnet_kernels bitnet_gguf)
 target_compile_definitions(test_kernels_quantize_tool PRIVATE

@@ -1,8 +1,12 @@
 // fp16/bf16 conversions (formats.h): exhaustive fp16 -> f32 -> fp16 round trip, and f32 -> fp16
-// against the F16C instruction (this file is compiled with -mf16c; the test skips on CPUs
-// without F16C).
+// against the hardware conversion: F16C on x86-64 (this file is compiled with -mf16c; the test
+// skips on CPUs without F16C), FCVT on aarch64 (baseline ARMv8-A, round to nearest even).
 #include <gtest/gtest.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 #include <cmath>
 #include <random>
@@ -13,6 +17,38 @@
 
 namespace bitnet {
 namespace {
+
+#if defined(__x86_64__)
+bool have_hw_fp16() {
+  return cpu_features().f16c;
+}
+float hw_fp16_to_fp32(uint16_t h) {
+  return _cvtsh_ss(h);
+}
+uint16_t hw_fp32_to_fp16(float f) {
+  return static_cast<uint16_t>(_cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT));
+}
+#elif defined(__aarch64__)
+bool have_hw_fp16() {
+  return true;
+}
+float hw_fp16_to_fp32(uint16_t h) {
+  return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(h))), 0);
+}
+uint16_t hw_fp32_to_fp16(float f) {
+  return vget_lane_u16(vreinterpret_u16_f16(vcvt_f16_f32(vdupq_n_f32(f))), 0);
+}
+#else
+bool have_hw_fp16() {
+  return false;
+}
+float hw_fp16_to_fp32(uint16_t) {
+  return 0;
+}
+uint16_t hw_fp32_to_fp16(float) {
+  return 0;
+}
+#endif
 
 uint32_t bits(float f) {
   uint32_t b;
@@ -41,9 +77,9 @@ TEST(Fp16, ExhaustiveRoundTripThroughF32) {
 }
 
 TEST(Fp16, DecodeMatchesF16cExhaustively) {
-  if (!cpu_features().f16c) GTEST_SKIP() << "CPU lacks F16C";
+  if (!have_hw_fp16()) GTEST_SKIP() << "CPU lacks F16C";
   for (uint32_t h = 0; h < 65536; ++h) {
-    const float want = _cvtsh_ss(static_cast<unsigned short>(h));
+    const float want = hw_fp16_to_fp32(static_cast<uint16_t>(h));
     const float got = fp16_to_fp32(static_cast<fp16_t>(h));
     if (std::isnan(want)) {
       ASSERT_TRUE(std::isnan(got));
@@ -54,10 +90,10 @@ TEST(Fp16, DecodeMatchesF16cExhaustively) {
 }
 
 TEST(Fp16, EncodeMatchesF16cOnRandomAndEdgeFloats) {
-  if (!cpu_features().f16c) GTEST_SKIP() << "CPU lacks F16C";
+  if (!have_hw_fp16()) GTEST_SKIP() << "CPU lacks F16C";
   std::mt19937 rng(1234);
   auto check = [](float f) {
-    const auto want = static_cast<fp16_t>(_cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT));
+    const auto want = static_cast<fp16_t>(hw_fp32_to_fp16(f));
     const fp16_t got = fp32_to_fp16(f);
     if (std::isnan(f)) return (got & 0x7c00) == 0x7c00 && (got & 0x3ff) != 0;
     return got == want;

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,9 +61,20 @@ double measure_limit(Limit l, int threads, Isa isa = Isa::kAvx2, double seconds 
 
 // The per-ISA measurement loops (bench/probe_<isa>.cc). ops: int8 ops executed (2 per MAC).
 uint64_t read_bytes_avx2(const uint8_t* p, size_t n);  // returns a checksum
+uint64_t read_bytes_neon(const uint8_t* p, size_t n);
 uint64_t read_bytes_generic(const uint8_t* p, size_t n);
 uint64_t int8_peak_avx2(uint64_t iterations, uint64_t* ops);
 uint64_t int8_peak_avx512vnni(uint64_t iterations, uint64_t* ops);
+uint64_t int8_peak_neon(uint64_t iterations, uint64_t* ops);
+uint64_t int8_peak_dotprod(uint64_t iterations, uint64_t* ops);
+
+// This architecture's loops (bench/probe_loops_<arch>.cc): the widest read loop this CPU runs,
+// the int8 peak loop of an ISA (nullptr: none), and the ISAs that have one, least capable first.
+using ReadLoop = uint64_t (*)(const uint8_t* p, size_t n);
+using Int8PeakLoop = uint64_t (*)(uint64_t iterations, uint64_t* ops);
+ReadLoop fast_read_loop();
+Int8PeakLoop int8_peak_loop(Isa isa);
+std::span<const Isa> int8_peak_isas();
 
 // The cached limits of this machine. get() measures missing entries and writes the cache file.
 class MachineLimits {
@@ -94,8 +106,9 @@ class MachineLimits {
   std::map<std::string, double> values_;  // "dram_read/threads:1" -> bytes/s
 };
 
-// The ISA whose int8 dot instruction defines this machine's peak: avx512vnni where present, else
-// avx2 (vpmaddubsw); nullopt on a CPU with neither (peak_frac is then not reported).
+// The ISA whose int8 dot instruction defines this machine's peak: the most capable of
+// int8_peak_isas() this CPU runs (x86-64: avx512vnni, else avx2's vpmaddubsw; aarch64: dotprod's
+// SDOT, else neon's SMLAL); nullopt on a CPU with none (peak_frac is then not reported).
 std::optional<Isa> machine_int8_isa();
 
 // "dram_read/threads:2", "int8_peak/avx2/threads:1": the key used in the cache and in row names.

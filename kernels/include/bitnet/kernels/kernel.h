@@ -12,8 +12,21 @@
 
 namespace bitnet {
 
-enum class Isa : int { kScalar = 0, kSse41, kAvx2, kAvx512, kAvx512Vnni, kCount };
-std::string_view isa_name(Isa isa);  // "scalar", "sse41", "avx2", "avx512", "avx512vnni"
+// x86-64 tags, then aarch64 ones (kNeon: Advanced SIMD, kDotprod: + SDOT, kI8mm: + SMMLA). A build
+// registers kernels of its own architecture only (kernels.inc).
+enum class Isa : int {
+  kScalar = 0,
+  kSse41,
+  kAvx2,
+  kAvx512,
+  kAvx512Vnni,
+  kNeon,
+  kDotprod,
+  kI8mm,
+  kCount
+};
+// "scalar", "sse41", "avx2", "avx512", "avx512vnni", "neon", "dotprod", "i8mm"
+std::string_view isa_name(Isa isa);
 
 // Ternary ops (matmul, dequant, quant_act) and the engine's dense ops (dot, axpy, widen, round,
 // exp_sum: the f32/f16/Q6_K/Q8_0 linears, the lm_head and attention).

@@ -76,8 +76,10 @@ const KernelInfo& select_dense_kernel_pinned(Op op, TypeId wtype, TypeId atype,
 const KernelInfo& dense_reference_kernel(Op op, TypeId wtype, TypeId atype);
 
 // ISA names: "scalar", "sse41", "avx2", "avx512", "avx512vnni".
+// The ISA tags of this build's architecture only (isa_of_this_arch): x86-64
+// "scalar|sse41|avx2|avx512|avx512vnni", aarch64 "scalar|neon|dotprod|i8mm".
 std::optional<Isa> isa_from_name(std::string_view name);  // exact, case-insensitive
-std::string valid_isa_names();                            // "scalar|sse41|avx2|avx512|avx512vnni"
+std::string valid_isa_names();
 
 // BITNET_ISA from the environment (read on every call; unset or empty = nullopt). Throws
 // std::runtime_error naming the bad value and the valid ones, or naming the ISA and the CPU
