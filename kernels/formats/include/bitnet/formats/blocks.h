@@ -29,16 +29,6 @@ struct block_tq1_0 {
 };
 static_assert(sizeof(block_tq1_0) == 54);
 
-// Q4_0: 32 4-bit codes q (value (q - 8) * d; element j in the low nibble of qs[j], element j + 16
-// in its high nibble) with one fp16 scale (llama.cpp). llama-quantize's fallback for TQ1_0/TQ2_0
-// rows that are not a multiple of 256.
-inline constexpr int kQK4_0 = 32;
-struct block_q4_0 {
-  fp16_t d;
-  uint8_t qs[kQK4_0 / 2];
-};
-static_assert(sizeof(block_q4_0) == 18);
-
 // Q8_0: 32 int8 with one fp16 scale (llama.cpp). Used for embeddings only.
 struct block_q8_0 {
   fp16_t d;

@@ -36,11 +36,6 @@ void quantize_i2_s(const float* x, uint8_t* dst, int64_t n);
 void quantize_q8_0(const float* x, uint8_t* dst, int64_t n);
 void quantize_q6_K(const float* x, uint8_t* dst, int64_t n);
 
-// Q4_0 (llama.cpp quantize_row_q4_0_ref): per 32 values d = max/-8 (max: the value of largest
-// magnitude), stored as fp16; codes min(15, (int8)(x/d + 8.5)) with the f32 1/d. n % 32 == 0.
-// Lossy even for ternary blocks: -max becomes code 15 = 7d. Throws like quantize_q8_0.
-void quantize_q4_0(const float* x, uint8_t* dst, int64_t n);
-
 // The Q8_0 row quantizer without those checks, for activations in hot loops (the decode engine):
 // the same bytes for finite input; non-finite input gives defined but meaningless codes.
 void quantize_row_q8_0(const float* x, block_q8_0* y, int64_t n) noexcept;
@@ -54,7 +49,7 @@ void quantize_f32(const float* x, uint8_t* dst, int64_t n);
 void quantize_f16(const float* x, uint8_t* dst, int64_t n);
 void quantize_bf16(const float* x, uint8_t* dst, int64_t n);
 
-// Any type whose traits row has a quantizer (F32, F16, BF16, Q4_0, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S):
+// Any type whose traits row has a quantizer (F32, F16, BF16, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S):
 // n elements of x into dst (quantized_bytes(type, n)).
 void quantize(TypeId type, const float* x, uint8_t* dst, int64_t n);
 
