@@ -104,7 +104,7 @@ TEST(QuantizeErrors, LengthsNotMultipleOfTheBlockAreRejected) {
   EXPECT_THROW(quantize_tq2_0(x.data(), out.data(), 255), std::invalid_argument);
   EXPECT_THROW(quantize_tq1_0(x.data(), out.data(), 257), std::invalid_argument);
   EXPECT_THROW(quantize_i2_s(x.data(), out.data(), 100), std::invalid_argument);
-  EXPECT_THROW(quantized_bytes(TypeId::kQ4_0, 32), std::invalid_argument);
+  EXPECT_THROW(quantized_bytes(TypeId::kQ4_1, 32), std::invalid_argument);
   EXPECT_THROW(dequantize_row(TypeId::kQ6_K, out.data(), x.data(), 100), std::invalid_argument);
   EXPECT_THROW(dequantize_row(TypeId::kQ4_K, out.data(), x.data(), 256), std::invalid_argument);
   EXPECT_EQ(quantized_bytes(TypeId::kTQ2_0, 512), 132u);

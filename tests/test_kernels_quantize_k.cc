@@ -1,6 +1,7 @@
-// Q8_0 and Q6_K quantizers (kernels/ref/quantize_k.cc): byte-identical to llama-quantize's output
-// on a crafted 48x256 embedding full of edge cases (tests/data/quantize, see tests/data/README.md),
-// round-trip error bounds, hand-checked edge cases, and clear errors for bad input.
+// Q4_0, Q8_0 and Q6_K quantizers (kernels/formats/quantize_k.cc): byte-identical to llama.cpp's
+// output on a crafted 48x256 embedding full of edge cases (tests/data/quantize, see
+// tests/data/README.md), round-trip error bounds, hand-checked edge cases, and clear errors for bad
+// input.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -92,6 +93,64 @@ TEST(QuantizeK, Q6_KAndQ8_0MatchLlamaQuantizeByteForByte) {
   }
 }
 
+// The same rows through libggml-base's ggml_quantize_chunk(GGML_TYPE_Q4_0, imatrix = NULL), the
+// call llama-quantize makes for a Q4_0 tensor (tests/data/README.md).
+TEST(QuantizeK, Q4_0MatchesGgmlByteForByte) {
+  const auto raw = slurp(kDir + "/embd-48x256.f32");
+  ASSERT_EQ(raw.size(), 48u * 256u * 4u);
+  std::vector<float> x(raw.size() / 4);
+  std::memcpy(x.data(), raw.data(), raw.size());
+  const auto want = slurp(kDir + "/embd-48x256-ggml.q4_0");
+  const auto got = quantized(TypeId::kQ4_0, x);
+  ASSERT_EQ(got.size(), want.size());
+  ASSERT_EQ(got.size(), 48u * 8u * sizeof(block_q4_0));
+  for (size_t b = 0; b < got.size() / 18; ++b)
+    EXPECT_TRUE(std::equal(got.begin() + b * 18, got.begin() + (b + 1) * 18, want.begin() + b * 18))
+        << "block " << b << " (row " << b / 8 << ") differs";
+}
+
+// Q4_0 by hand: the largest-magnitude element (the first of equal ones) gets code 0, d = m / -8;
+// codes truncate x/d + 8.5 and saturate at 15; element j is qs[j]'s low nibble, j + 16 its high.
+TEST(QuantizeK, Q4_0HandValues) {
+  std::vector<float> x(32, 0.0f);
+  x[0] = 8.0f;    // max: d = -1, code 0
+  x[1] = -8.0f;   // equal magnitude, later: x/d + 8.5 = 16.5 -> 16 -> saturates at 15
+  x[2] = 2.5f;    // -2.5 + 8.5 = 6
+  x[16] = -0.5f;  // 0.5 + 8.5 = 9
+  x[17] = 0.49f;  // 8.01 -> 8
+  const auto q = quantized(TypeId::kQ4_0, x);
+  block_q4_0 b;
+  ASSERT_EQ(q.size(), sizeof b);
+  std::memcpy(&b, q.data(), sizeof b);
+  EXPECT_EQ(b.d, fp32_to_fp16(-1.0f));
+  EXPECT_EQ(b.qs[0], 0x90);  // low: element 0 -> 0, high: element 16 -> 9
+  EXPECT_EQ(b.qs[1], 0x8F);  // low: element 1 -> 15, high: element 17 -> 8
+  EXPECT_EQ(b.qs[2], 0x86);
+  EXPECT_EQ(b.qs[3], 0x88);  // zeros are code 8
+  const auto y = dequantized(TypeId::kQ4_0, q, 32);
+  EXPECT_EQ(y[0], 8.0f);
+  EXPECT_EQ(y[1], -7.0f);  // the saturated side loses one step
+  EXPECT_EQ(y[2], 2.0f);
+  EXPECT_EQ(y[16], -1.0f);
+  EXPECT_EQ(y[17], 0.0f);
+  EXPECT_EQ(y[3], 0.0f);
+}
+
+// Q4_0 on Gaussian data: every element within half a step of d = max/8 (plus d's fp16 rounding),
+// except the saturated side, which may lose one more step.
+TEST(QuantizeK, Q4_0ElementError) {
+  const auto x = gaussian(32 * 64, 0.7f, 13);
+  const auto y = dequantized(TypeId::kQ4_0, quantized(TypeId::kQ4_0, x), x.size());
+  for (size_t b = 0; b < x.size() / 32; ++b) {
+    float amax = 0;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[32 * b + j]));
+    const float step = amax / 8;
+    for (int j = 0; j < 32; ++j)
+      ASSERT_LE(std::fabs(x[32 * b + j] - y[32 * b + j]), 1.0f * step + 8 * step / 2048 + 1e-6f)
+          << "block " << b << " element " << j;
+  }
+}
+
 // --- round trips -------------------------------------------------------------------------------
 
 // ggml's test-quantize-fns: data 0.1 + 2cos(i), RMSE / n below 0.002 for both types.
@@ -99,7 +158,7 @@ TEST(QuantizeK, RoundTripErrorWithinGgmlTestQuantizeFnsBound) {
   const size_t n = 32 * 128;
   std::vector<float> x(n);
   for (size_t i = 0; i < n; ++i) x[i] = 0.1f + 2.0f * std::cos(static_cast<float>(i));
-  for (TypeId t : {TypeId::kQ6_K, TypeId::kQ8_0}) {
+  for (TypeId t : {TypeId::kQ6_K, TypeId::kQ8_0, TypeId::kQ4_0}) {
     const auto y = dequantized(t, quantized(t, x), n);
     double sum = 0;
     for (size_t i = 0; i < n; ++i) sum += double(x[i] - y[i]) * (x[i] - y[i]);
@@ -164,6 +223,15 @@ TEST(QuantizeK, AllZerosGiveAllZeroBlocks) {
     const auto y = dequantized(t, q, x.size());
     EXPECT_TRUE(std::all_of(y.begin(), y.end(), [](float v) { return v == 0.0f; }));
   }
+  // Q4_0 stores zeros as code 8 with d = 0 (-0.0: 0 / -8).
+  const auto q = quantized(TypeId::kQ4_0, x);
+  for (size_t b = 0; b < q.size() / 18; ++b) {
+    EXPECT_EQ(fp16_to_fp32(static_cast<fp16_t>(q[18 * b] | (q[18 * b + 1] << 8))), 0.0f);
+    EXPECT_TRUE(std::all_of(q.begin() + 18 * b + 2, q.begin() + 18 * (b + 1),
+                            [](uint8_t v) { return v == 0x88; }));
+  }
+  const auto y = dequantized(TypeId::kQ4_0, q, x.size());
+  EXPECT_TRUE(std::all_of(y.begin(), y.end(), [](float v) { return v == 0.0f; }));
 }
 
 TEST(QuantizeK, Q8_0HandValues) {
@@ -242,7 +310,7 @@ TEST(QuantizeK, TinyValuesBecomeZeroBlocks) {
 
 TEST(QuantizeK, WritesToUnalignedDestinations) {
   const auto x = gaussian(512, 0.1f, 9);
-  for (TypeId t : {TypeId::kQ6_K, TypeId::kQ8_0}) {
+  for (TypeId t : {TypeId::kQ6_K, TypeId::kQ8_0, TypeId::kQ4_0}) {
     const auto want = quantized(t, x);
     std::vector<uint8_t> buf(want.size() + 1);
     quantize(t, x.data(), buf.data() + 1, static_cast<int64_t>(x.size()));
@@ -253,6 +321,8 @@ TEST(QuantizeK, WritesToUnalignedDestinations) {
 TEST(QuantizeK, SizesAndDispatch) {
   EXPECT_EQ(quantized_bytes(TypeId::kQ6_K, 512), 420u);
   EXPECT_EQ(quantized_bytes(TypeId::kQ8_0, 64), 68u);
+  EXPECT_EQ(quantized_bytes(TypeId::kQ4_0, 64), 36u);
+  EXPECT_EQ(type_traits(TypeId::kQ4_0)->file_type, 2u);  // LLAMA_FTYPE_MOSTLY_Q4_0
   const auto x = gaussian(256, 0.1f, 4);
   std::vector<uint8_t> a(210), b(210);
   quantize(TypeId::kQ6_K, x.data(), a.data(), 256);
@@ -286,6 +356,10 @@ TEST(QuantizeK, BadLengthsAreErrors) {
   e = error_of([&] { quantize_q8_0(x.data(), q.data(), 33); });
   EXPECT_NE(e.find("n = 33 is not a multiple of the 32-element block"), std::string::npos) << e;
   EXPECT_THROW(quantize_q8_0(x.data(), q.data(), -32), std::invalid_argument);
+  e = error_of([&] { quantize_q4_0(x.data(), q.data(), 48); });
+  EXPECT_NE(e.find("quantize_q4_0: n = 48 is not a multiple of the 32-element block"),
+            std::string::npos)
+      << e;
   EXPECT_THROW((void)quantized_bytes(TypeId::kQ6_K, 100), std::invalid_argument);
 }
 
@@ -299,6 +373,8 @@ TEST(QuantizeK, NonFiniteValuesAreErrorsNamingTheElement) {
     EXPECT_NE(e6.find("quantize_q6_K: element 300 is "), std::string::npos) << e6;
     const std::string e8 = error_of([&] { quantize_q8_0(x.data(), q.data(), 512); });
     EXPECT_NE(e8.find("quantize_q8_0: element 300 is "), std::string::npos) << e8;
+    const std::string e4 = error_of([&] { quantize_q4_0(x.data(), q.data(), 512); });
+    EXPECT_NE(e4.find("quantize_q4_0: element 300 is "), std::string::npos) << e4;
   }
   // The unchecked row version must not crash (or hit UB) on them.
   std::vector<float> x(32, std::numeric_limits<float>::quiet_NaN());
@@ -320,7 +396,11 @@ TEST(QuantizeK, ValuesTooLargeForTheScaleAreErrors) {
   x[3] = 1e20f;  // x^2 overflows inside make_qx_quants
   e = error_of([&] { quantize_q6_K(x.data(), q.data(), 256); });
   EXPECT_NE(e.find("values too large for Q6_K"), std::string::npos) << e;
-  x[3] = 1e5f;  // large but storable: fine for both
+  x[3] = 1e6f;  // Q4_0: d = -125000 < -65504
+  e = error_of([&] { quantize_q4_0(x.data(), q.data(), 256); });
+  EXPECT_NE(e.find("quantize_q4_0: block 0: values too large for Q4_0"), std::string::npos) << e;
+  x[3] = 1e5f;  // large but storable: fine for all three
+  EXPECT_NO_THROW(quantize_q4_0(x.data(), q.data(), 256));
   EXPECT_NO_THROW(quantize_q6_K(x.data(), q.data(), 256));
   EXPECT_NO_THROW(quantize_q8_0(x.data(), q.data(), 256));
 }

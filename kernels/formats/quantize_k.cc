@@ -1,7 +1,8 @@
-// Q8_0 and Q6_K weight quantizers, byte-exact with llama.cpp's quantize_row_q8_0_ref and
-// quantize_row_q6_K_ref (ggml/src/ggml-quants.c, c392e5094; what llama-quantize runs when no
-// importance matrix is given). Every f32 operation is the origin's, in its order: the library is
-// built with -ffp-contract=off and without -mfma on this file, as ggml-base is (no FMA).
+// Q4_0, Q8_0 and Q6_K weight quantizers, byte-exact with llama.cpp's quantize_row_q4_0_ref,
+// quantize_row_q8_0_ref and quantize_row_q6_K_ref (ggml/src/ggml-quants.c, c392e5094; what
+// llama-quantize runs when no importance matrix is given). Every f32 operation is the origin's, in
+// its order: the library is built with -ffp-contract=off and without -mfma on this file, as
+// ggml-base is (no FMA).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -176,6 +177,36 @@ void quantize_row_q8_0(const float* x, block_q8_0* y, int64_t n) noexcept {
       }
       y[b].qs[j] = static_cast<int8_t>(q);
     }
+  }
+}
+
+void quantize_q4_0(const float* x, uint8_t* dst, int64_t n) {
+  check_n("quantize_q4_0", n, 32);
+  for (int64_t b = 0; b < n / 32; ++b) {
+    const float* xb = x + 32 * b;
+    check_finite("quantize_q4_0", xb, 32, 32 * b);
+    float amax = 0.0f;
+    float max = 0.0f;
+    for (int j = 0; j < 32; ++j) {
+      if (amax < std::fabs(xb[j])) {
+        amax = std::fabs(xb[j]);
+        max = xb[j];
+      }
+    }
+    const float d = max / -8;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    block_q4_0 out;
+    out.d = fp32_to_fp16(d);
+    if (!fp16_is_finite(out.d))
+      throw std::invalid_argument("quantize_q4_0: block " + std::to_string(b) +
+                                  ": values too large for Q4_0 (scale max|x|/8 overflows fp16)");
+    for (int j = 0; j < 16; ++j) {
+      // x * id lies in [-8, 8] for finite input, so x * id + 8.5 fits an int8 (C's truncation).
+      const int xi0 = std::min(15, static_cast<int>(static_cast<int8_t>(xb[j] * id + 8.5f)));
+      const int xi1 = std::min(15, static_cast<int>(static_cast<int8_t>(xb[16 + j] * id + 8.5f)));
+      out.qs[j] = static_cast<uint8_t>(xi0 | (xi1 << 4));
+    }
+    std::memcpy(dst + b * static_cast<int64_t>(sizeof out), &out, sizeof out);
   }
 }
 

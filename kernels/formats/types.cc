@@ -11,7 +11,7 @@ namespace {
 constexpr std::array kTraits = {
     TypeTraits{TypeId::kF32, "F32", 1, 4, false, "f32", quantize_f32, std::nullopt, 0},
     TypeTraits{TypeId::kF16, "F16", 1, 2, false, "f16", quantize_f16, std::nullopt, 1},
-    TypeTraits{TypeId::kQ4_0, "Q4_0", 32, 18, false, "q4_0"},
+    TypeTraits{TypeId::kQ4_0, "Q4_0", 32, 18, false, "q4_0", quantize_q4_0, std::nullopt, 2},
     TypeTraits{TypeId::kQ4_1, "Q4_1", 32, 20, false, "q4_1"},
     TypeTraits{TypeId::kQ5_0, "Q5_0", 32, 22, false, "q5_0"},
     TypeTraits{TypeId::kQ5_1, "Q5_1", 32, 24, false, "q5_1"},

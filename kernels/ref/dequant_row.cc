@@ -11,6 +11,18 @@
 namespace bitnet {
 namespace {
 
+// ggml's dequantize_row_q4_0: (code - 8) * d, low nibbles first, then the high ones.
+void dequant_q4_0(const uint8_t* src, float* dst, int64_t n) {
+  for (int64_t b = 0; b < n / 32; ++b, src += sizeof(block_q4_0), dst += 32) {
+    const float d = fp16_to_fp32(ref::load_fp16(src));
+    const uint8_t* q = src + offsetof(block_q4_0, qs);
+    for (int j = 0; j < 16; ++j) {
+      dst[j] = static_cast<float>((q[j] & 0x0F) - 8) * d;
+      dst[j + 16] = static_cast<float>((q[j] >> 4) - 8) * d;
+    }
+  }
+}
+
 void dequant_q8_0(const uint8_t* src, float* dst, int64_t n) {
   for (int64_t b = 0; b < n / 32; ++b, src += sizeof(block_q8_0), dst += 32) {
     const float d = fp16_to_fp32(ref::load_fp16(src));
@@ -62,6 +74,8 @@ void dequantize_row(TypeId type, const uint8_t* src, float* dst, int64_t n, floa
     case TypeId::kBF16:
       for (int64_t i = 0; i < n; ++i) dst[i] = bf16_to_fp32(ref::load_fp16(src + 2 * i));
       return;
+    case TypeId::kQ4_0:
+      return dequant_q4_0(src, dst, n);
     case TypeId::kQ8_0:
       return dequant_q8_0(src, dst, n);
     case TypeId::kQ6_K:
@@ -75,8 +89,9 @@ void dequantize_row(TypeId type, const uint8_t* src, float* dst, int64_t n, floa
     default:
       break;
   }
-  throw std::invalid_argument("dequantize_row: type " + std::string(t->name) +
-                              " is not supported (F32, F16, BF16, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S)");
+  throw std::invalid_argument(
+      "dequantize_row: type " + std::string(t->name) +
+      " is not supported (F32, F16, BF16, Q4_0, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S)");
 }
 
 }  // namespace bitnet

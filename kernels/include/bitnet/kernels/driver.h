@@ -66,12 +66,13 @@ void matmul(const MatmulArgs& a, ThreadPool* pool = nullptr, const KernelInfo* k
 size_t weight_row_bytes(TypeId wtype, int64_t K);
 
 // Dequantizes n elements. TQ1_0/TQ2_0/I2_S go through a registered kDequant kernel (k, or the
-// selected one); F32, F16, BF16, Q8_0 and Q6_K through dequantize_row. tensor_scale is the I2_S
-// per-tensor scale (see i2s_tensor_scale), ignored otherwise. n must be a multiple of the block.
+// selected one); F32, F16, BF16, Q4_0, Q8_0 and Q6_K through dequantize_row. tensor_scale is the
+// I2_S per-tensor scale (see i2s_tensor_scale), ignored otherwise. n must be a multiple of the
+// block.
 void dequantize(TypeId type, const uint8_t* src, float* dst, int64_t n, float tensor_scale = 1.0f,
                 const KernelInfo* k = nullptr);
 
-// Scalar, exact (ggml's dequantize_row_* semantics) for F32, F16, BF16, Q8_0, Q6_K, TQ1_0,
+// Scalar, exact (ggml's dequantize_row_* semantics) for F32, F16, BF16, Q4_0, Q8_0, Q6_K, TQ1_0,
 // TQ2_0, I2_S. Throws std::invalid_argument for other types or a length not a multiple of the
 // block. Use it to fetch one embedding row: src = row start, n = row length.
 void dequantize_row(TypeId type, const uint8_t* src, float* dst, int64_t n,

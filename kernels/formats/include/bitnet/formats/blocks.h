@@ -29,7 +29,17 @@ struct block_tq1_0 {
 };
 static_assert(sizeof(block_tq1_0) == 54);
 
-// Q8_0: 32 int8 with one fp16 scale (llama.cpp). Used for embeddings only.
+// Q4_0: 32 4-bit codes (value = code - 8) with one fp16 scale (llama.cpp). Element j of the block
+// is the low nibble of qs[j], element j + 16 its high nibble. llama-quantize's fallback for
+// projections whose rows are not a multiple of 256 in its TQ1_0/TQ2_0 files.
+struct block_q4_0 {
+  fp16_t d;
+  uint8_t qs[16];
+};
+static_assert(sizeof(block_q4_0) == 18);
+
+// Q8_0: 32 int8 with one fp16 scale (llama.cpp): embeddings, outputs, fallback projections, and
+// the activation type of Q4_0/Q8_0 dots.
 struct block_q8_0 {
   fp16_t d;
   int8_t qs[32];

@@ -1,5 +1,5 @@
-// Weight quantizers, byte-exact with their origin (llama.cpp quantize_row_{tq1_0,tq2_0,q8_0,
-// q6_K}_ref, bitnet.cpp quantize_i2_s), and float format conversions. Used by the synthetic
+// Weight quantizers, byte-exact with their origin (llama.cpp quantize_row_{tq1_0,tq2_0,q4_0,
+// q8_0,q6_K}_ref, bitnet.cpp quantize_i2_s), and float format conversions. Used by the synthetic
 // model generator and bitnet-quantize.
 #pragma once
 
@@ -36,6 +36,13 @@ void quantize_i2_s(const float* x, uint8_t* dst, int64_t n);
 void quantize_q8_0(const float* x, uint8_t* dst, int64_t n);
 void quantize_q6_K(const float* x, uint8_t* dst, int64_t n);
 
+// Q4_0 (quantize_row_q4_0_ref, what llama-quantize writes without an importance matrix): per 32
+// values the element of largest magnitude m (the first one on ties), d = m / -8 stored as fp16,
+// code = min(15, (int8_t)(x * (1/d) + 8.5)) — a truncation, so the extreme maps to code 0 and
+// the opposite side saturates at 15. n % 32 == 0. Throws std::invalid_argument naming the element
+// for NaN/inf input and the block when d overflows fp16 (|x| beyond ~5.2e5).
+void quantize_q4_0(const float* x, uint8_t* dst, int64_t n);
+
 // The Q8_0 row quantizer without those checks, for activations in hot loops (the decode engine):
 // the same bytes for finite input; non-finite input gives defined but meaningless codes.
 void quantize_row_q8_0(const float* x, block_q8_0* y, int64_t n) noexcept;
@@ -49,7 +56,7 @@ void quantize_f32(const float* x, uint8_t* dst, int64_t n);
 void quantize_f16(const float* x, uint8_t* dst, int64_t n);
 void quantize_bf16(const float* x, uint8_t* dst, int64_t n);
 
-// Any type whose traits row has a quantizer (F32, F16, BF16, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S):
+// Any type whose traits row has a quantizer (F32, F16, BF16, Q4_0, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S):
 // n elements of x into dst (quantized_bytes(type, n)).
 void quantize(TypeId type, const float* x, uint8_t* dst, int64_t n);
 
