@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include <array>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "bitnet/fixtures/model_view.h"
@@ -104,8 +104,9 @@ TEST(BenchCli, DecodeRowsOfAnArchTheEngineDoesNotRunFailClearly) {
   ASSERT_NE(mkdtemp(dir), nullptr);
   const std::string cache = dir;
   const std::string env = "BITNET_CACHE=" + cache + " ";
-  Result p = run_env(env, "--bitnet_model=synthetic:tiny-llama:tq2_0@1 --bitnet_threads=1 "
-                          "--benchmark_min_time=0.001 --benchmark_filter=^prefill/");
+  Result p = run_env(env,
+                     "--bitnet_model=synthetic:tiny-llama:tq2_0@1 --bitnet_threads=1 "
+                     "--benchmark_min_time=0.001 --benchmark_filter=^prefill/");
   if (bitnet::fixtures::engine_supports_arch("llama")) {
     EXPECT_EQ(p.exit_code, 0) << p.output;
     EXPECT_EQ(p.output.find("ERROR OCCURRED"), std::string::npos) << p.output;
