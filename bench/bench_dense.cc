@@ -49,6 +49,8 @@ size_t row_bytes(TypeId t, int64_t n) {
       return n / kQK_K * sizeof(block_q8_K);
     case TypeId::kQ8_0:
       return n / 32 * sizeof(block_q8_0);
+    case TypeId::kQ4_0:
+      return n / 32 * sizeof(block_q4_0);
     default:
       return 0;
   }
@@ -88,6 +90,9 @@ const std::vector<uint8_t>& data_for(TypeId t, int64_t rows, int64_t n) {
       if (t == TypeId::kQ8_0)
         for (int64_t b = 0; b < n / 32; ++b)
           reinterpret_cast<block_q8_0*>(p)[b].d = fp32_to_fp16(0.01f);
+      if (t == TypeId::kQ4_0)
+        for (int64_t b = 0; b < n / 32; ++b)
+          reinterpret_cast<block_q4_0*>(p)[b].d = fp32_to_fp16(0.01f);
       if (t == TypeId::kQ8_K)  // a valid Q8_K block: bsums are the sums of its qs
         for (int64_t b = 0; b < n / kQK_K; ++b) {
           block_q8_K& blk = reinterpret_cast<block_q8_K*>(p)[b];
@@ -176,7 +181,8 @@ std::vector<float> run_once(const KernelInfo& k, const DenseCase& c, std::vector
 
 bool exact_contract(const DenseCase& c) {
   return c.op == Op::kWiden || c.op == Op::kRound ||
-         (c.op == Op::kDot && (c.w == TypeId::kQ6_K || c.w == TypeId::kQ8_0));
+         (c.op == Op::kDot &&
+          (c.w == TypeId::kQ6_K || c.w == TypeId::kQ8_0 || c.w == TypeId::kQ4_0));
 }
 
 void run_case(benchmark::State& st, const DenseCase& c) {
@@ -222,6 +228,8 @@ void run_case(benchmark::State& st, const DenseCase& c) {
 void register_dense_benchmarks() {
   const Options& o = run_options();
   constexpr int64_t kVocab = 128256, kEmbd = 2560, kCtx = 1024, kHeadDim = 128;
+  // bitnet_b1_58-3B's gate/up projection (hidden 3200, ffn 8640): llama-quantize's Q4_0 fallback.
+  constexpr int64_t kFallbackRows = 8640, kFallbackK = 3200;
   struct Shape {
     Op op;
     TypeId w, a;
@@ -233,6 +241,8 @@ void register_dense_benchmarks() {
       {Op::kDot, TypeId::kF16, TypeId::kF16, kVocab, kEmbd, false},
       {Op::kDot, TypeId::kQ6_K, TypeId::kQ8_K, kVocab, kEmbd, false},
       {Op::kDot, TypeId::kQ8_0, TypeId::kQ8_0, kVocab, kEmbd, false},
+      {Op::kDot, TypeId::kQ4_0, TypeId::kQ8_0, kFallbackRows, kFallbackK, false},
+      {Op::kDot, TypeId::kQ8_0, TypeId::kQ8_0, kFallbackRows, kFallbackK, false},
       {Op::kDot, TypeId::kF32, TypeId::kF32, kEmbd, kEmbd, false},
       {Op::kDot, TypeId::kF32, TypeId::kF32, kCtx, kHeadDim, true},
       {Op::kAxpy, TypeId::kF32, TypeId::kF32, kCtx, kHeadDim, true},

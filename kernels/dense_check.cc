@@ -48,6 +48,9 @@ Rows make_rows(TypeId t, int64_t rows, int64_t n, std::mt19937& rng) {
     case TypeId::kQ8_0:
       r.row_bytes = n / 32 * sizeof(block_q8_0);
       break;
+    case TypeId::kQ4_0:
+      r.row_bytes = n / 32 * sizeof(block_q4_0);
+      break;
     default:
       throw std::invalid_argument("dense check: no generator for this type");
   }
@@ -72,6 +75,10 @@ Rows make_rows(TypeId t, int64_t rows, int64_t n, std::mt19937& rng) {
         for (auto* blk = reinterpret_cast<block_q6_K*>(p);
              blk < reinterpret_cast<block_q6_K*>(p + r.row_bytes); ++blk)
           blk->d = fp32_to_fp16(0.001f * static_cast<float>(1 + byte(rng)));
+      if (t == TypeId::kQ4_0)
+        for (auto* blk = reinterpret_cast<block_q4_0*>(p);
+             blk < reinterpret_cast<block_q4_0*>(p + r.row_bytes); ++blk)
+          blk->d = fp32_to_fp16(0.01f * static_cast<float>(1 + byte(rng)));
       if (t == TypeId::kQ8_0)
         for (auto* blk = reinterpret_cast<block_q8_0*>(p);
              blk < reinterpret_cast<block_q8_0*>(p + r.row_bytes); ++blk)
@@ -120,9 +127,12 @@ void add(std::vector<std::string>& lines, bool& ok, bool good, const std::string
 // `next` pointer (prefetch only) changes nothing.
 void check_dot(const KernelInfo& k, std::vector<std::string>& lines, bool& ok) {
   const KernelInfo& ref = dense_reference_kernel(Op::kDot, k.wtype, k.atype);
-  const bool block_format = k.wtype == TypeId::kQ6_K || k.wtype == TypeId::kQ8_0;
-  std::vector<int64_t> ns = block_format ? std::vector<int64_t>{256, 768, 2560}
-                                         : std::vector<int64_t>{1, 8, 31, 32, 33, 200, 2560};
+  const bool block_format =
+      k.wtype == TypeId::kQ6_K || k.wtype == TypeId::kQ8_0 || k.wtype == TypeId::kQ4_0;
+  // 32-element blocks: also one block and the row lengths of llama-quantize's Q4_0 fallback.
+  std::vector<int64_t> ns = !block_format ? std::vector<int64_t>{1, 8, 31, 32, 33, 200, 2560}
+                            : k.wtype == TypeId::kQ6_K ? std::vector<int64_t>{256, 768, 2560}
+                                                       : std::vector<int64_t>{32, 320, 864, 2560};
   std::mt19937 rng(17);
   for (int64_t n : ns) {
     const int64_t rows = 5;

@@ -76,10 +76,10 @@ TEST(DecodeLoader, GoldenModelsLoad) {
 }
 
 TEST(DecodeLoader, UnsupportedArchitecture) {
-  const auto p = write_edited("arch.gguf", {.meta = [](gguf::Writer& w) {
-                                w.set_string("general.architecture", "llama");
-                              }});
-  expect_error(p, "general.architecture", "unsupported architecture 'llama'");
+  const auto p = write_edited(
+      "arch.gguf", {.meta = [](gguf::Writer& w) { w.set_string("general.architecture", "gpt2"); }});
+  expect_error(p, "general.architecture",
+               "unsupported architecture 'gpt2' (supported: 'bitnet', 'bitnet-b1.58', 'llama')");
 }
 
 TEST(DecodeLoader, MissingTensor) {

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -49,20 +51,20 @@ TEST(DenseKernels, EveryPairTheEngineUsesHasAReference) {
     TypeId w, a;
   } pairs[] = {{Op::kDot, TypeId::kF32, TypeId::kF32},   {Op::kDot, TypeId::kF16, TypeId::kF16},
                {Op::kDot, TypeId::kF16, TypeId::kF32},   {Op::kDot, TypeId::kQ6_K, TypeId::kQ8_K},
-               {Op::kDot, TypeId::kQ8_0, TypeId::kQ8_0}, {Op::kAxpy, TypeId::kF32, TypeId::kF32},
-               {Op::kWiden, TypeId::kF16, TypeId::kF32}, {Op::kRound, TypeId::kF16, TypeId::kF32},
-               {Op::kExpSum, TypeId::kF32, TypeId::kF32}};
+               {Op::kDot, TypeId::kQ8_0, TypeId::kQ8_0}, {Op::kDot, TypeId::kQ4_0, TypeId::kQ8_0},
+               {Op::kAxpy, TypeId::kF32, TypeId::kF32},  {Op::kWiden, TypeId::kF16, TypeId::kF32},
+               {Op::kRound, TypeId::kF16, TypeId::kF32}, {Op::kExpSum, TypeId::kF32, TypeId::kF32}};
   for (const auto& p : pairs) {
     const KernelInfo& r = dense_reference_kernel(p.op, p.w, p.a);
     EXPECT_EQ(r.isa, Isa::kScalar) << r.name;
     EXPECT_EQ(&select_dense_kernel_pinned(p.op, p.w, p.a, Isa::kScalar), &r) << r.name;
     const KernelInfo& best = select_dense_kernel_pinned(p.op, p.w, p.a, std::nullopt);
     EXPECT_TRUE(kernel_available(best)) << best.name;
-    if (cpu_has(Isa::kAvx2) && p.w != TypeId::kQ8_0) {
+    if (cpu_has(Isa::kAvx2)) {
       EXPECT_EQ(best.isa, Isa::kAvx2) << best.name;
     }
   }
-  EXPECT_THROW(dense_reference_kernel(Op::kDot, TypeId::kQ4_0, TypeId::kQ8_0),
+  EXPECT_THROW(dense_reference_kernel(Op::kDot, TypeId::kQ4_1, TypeId::kQ8_0),
                std::invalid_argument);
 }
 
@@ -118,6 +120,56 @@ TEST(DenseKernels, Q6kAtItsBoundsMatchesTheReferenceBitForBit) {
         k.dot(w.data(), 0, 1, x.data(), nb * kQK_K, &got, w_next.data());
         EXPECT_EQ(std::bit_cast<uint32_t>(got), std::bit_cast<uint32_t>(want))
             << k.name << " nb " << nb << (extreme ? " extreme" : "");
+      }
+    }
+  }
+}
+
+// Q4_0 and Q8_0 dots at their bounds (codes 0 / 15 / -128 / 127 everywhere, one block up to the
+// largest fallback row) against a plain int64 / double sum of the dequantized products: the
+// integer part is exact, and the fma accumulation stays within a few ulp of the exact sum.
+TEST(DenseKernels, Q4_0AndQ8_0AtTheirBoundsAreExactPerBlock) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (const KernelInfo& k : all_kernels()) {
+    if (k.op != Op::kDot || k.atype != TypeId::kQ8_0 || !kernel_available(k)) continue;
+    const KernelInfo& ref = dense_reference_kernel(Op::kDot, k.wtype, k.atype);
+    for (int64_t nb : {1, 10, 27, 80}) {
+      for (int pattern = 0; pattern < 3; ++pattern) {
+        std::vector<uint8_t> w(static_cast<size_t>(nb) * 34);  // room for either block size
+        std::vector<block_q8_0> x(static_cast<size_t>(nb));
+        const size_t wb = k.wtype == TypeId::kQ4_0 ? sizeof(block_q4_0) : sizeof(block_q8_0);
+        double exact = 0;
+        for (int64_t b = 0; b < nb; ++b) {
+          uint8_t* blk = w.data() + b * wb;
+          const fp16_t dw = fp32_to_fp16(0.5f + 0.01f * static_cast<float>(byte(rng)));
+          std::memcpy(blk, &dw, 2);
+          x[b].d = fp32_to_fp16(0.25f + 0.01f * static_cast<float>(byte(rng)));
+          int64_t isum = 0;
+          for (int i = 0; i < 32; ++i) {
+            x[b].qs[i] = static_cast<int8_t>(pattern == 0   ? -128
+                                             : pattern == 1 ? 127
+                                                            : byte(rng) - 128);
+            int wv;
+            if (k.wtype == TypeId::kQ4_0) {
+              const int code = pattern == 0 ? 0 : pattern == 1 ? 15 : byte(rng) % 16;
+              uint8_t& q = blk[2 + i % 16];
+              q = static_cast<uint8_t>(i < 16 ? (q & 0xF0) | code : (q & 0x0F) | (code << 4));
+              wv = code - 8;
+            } else {
+              wv = pattern == 0 ? -128 : pattern == 1 ? 127 : byte(rng) - 128;
+              blk[2 + i] = static_cast<uint8_t>(wv);
+            }
+            isum += int64_t{wv} * x[b].qs[i];
+          }
+          exact += double(fp16_to_fp32(dw) * fp16_to_fp32(x[b].d)) * double(isum);
+        }
+        float got = 0, want = 0;
+        ref.dot(w.data(), 0, 1, x.data(), nb * 32, &want, nullptr);
+        k.dot(w.data(), 0, 1, x.data(), nb * 32, &got, nullptr);
+        EXPECT_EQ(std::bit_cast<uint32_t>(got), std::bit_cast<uint32_t>(want))
+            << k.name << " nb " << nb << " pattern " << pattern;
+        EXPECT_NEAR(got, exact, 1e-5 * std::abs(exact) + 1e-3) << k.name << " nb " << nb;
       }
     }
   }

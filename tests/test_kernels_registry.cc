@@ -29,6 +29,8 @@ std::string lower_type(TypeId t) {
       return "f32";
     case TypeId::kF16:
       return "f16";
+    case TypeId::kQ4_0:
+      return "q4_0";
     case TypeId::kQ6_K:
       return "q6k";
     case TypeId::kQ8_0:

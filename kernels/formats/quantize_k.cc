@@ -210,6 +210,28 @@ void quantize_q4_0(const float* x, uint8_t* dst, int64_t n) {
   }
 }
 
+void quantize_row_q8_0_ggml_x86(const float* x, block_q8_0* y, int64_t n) noexcept {
+  for (int64_t b = 0; b < n / 32; ++b) {
+    float amax = 0.0f;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[32 * b + j]));
+    const float d = amax / 127.f;
+    y[b].d = fp32_to_fp16(d);
+    const float id = amax != 0.0f ? 127.f / amax : 0.0f;
+    for (int j = 0; j < 32; ++j) {
+      const float r = std::nearbyint(x[32 * b + j] * id);  // ties to even (default mode)
+      int q = 0;
+      if (r >= 127.0f) {
+        q = 127;
+      } else if (r <= -128.0f) {
+        q = -128;
+      } else if (r == r) {
+        q = static_cast<int>(r);
+      }
+      y[b].qs[j] = static_cast<int8_t>(q);
+    }
+  }
+}
+
 void quantize_q8_0(const float* x, uint8_t* dst, int64_t n) {
   check_n("quantize_q8_0", n, 32);
   for (int64_t b = 0; b < n / 32; ++b) {

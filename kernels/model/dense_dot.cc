@@ -16,6 +16,7 @@ DenseKernels dense_kernels() {
       pick(Op::kDot, TypeId::kF16, TypeId::kF32).dot,
       pick(Op::kDot, TypeId::kQ6_K, TypeId::kQ8_K).dot,
       pick(Op::kDot, TypeId::kQ8_0, TypeId::kQ8_0).dot,
+      pick(Op::kDot, TypeId::kQ4_0, TypeId::kQ8_0).dot,
       pick(Op::kAxpy, TypeId::kF32, TypeId::kF32).axpy,
       pick(Op::kWiden, TypeId::kF16, TypeId::kF32).convert,
       pick(Op::kRound, TypeId::kF16, TypeId::kF32).convert,
@@ -24,7 +25,7 @@ DenseKernels dense_kernels() {
 }
 
 void quantize_q8_0(const float* x, block_q8_0* y, int64_t n) {
-  bitnet::quantize_row_q8_0(x, y, n);  // one copy of ggml's rounding, shared with the weights
+  bitnet::quantize_row_q8_0_ggml_x86(x, y, n);  // what llama.cpp's x86 builds feed Q4_0/Q8_0
 }
 
 }  // namespace bitnet::model::detail

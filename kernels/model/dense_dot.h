@@ -16,6 +16,7 @@ struct DenseKernels {
   DotFn dot_f16_f32;  // F16 weights x F16 activations given widened to f32 (same bits as dot_f16)
   DotFn dot_q6k;      // Q6_K weights x Q8_K activations (a Q6_K lm_head)
   DotFn dot_q8_0;     // Q8_0 weights x Q8_0 activations
+  DotFn dot_q4_0;     // Q4_0 weights x Q8_0 activations
   AxpyFn axpy_f32;    // attention's weighted sum over V rows
   ConvertFn widen_f16;
   ConvertFn round_f16;
@@ -26,7 +27,8 @@ struct DenseKernels {
 // Throws std::runtime_error for a bad BITNET_ISA.
 DenseKernels dense_kernels();
 
-// ggml's quantize_row_q8_0_ref (bitnet::quantize_row_q8_0): d = amax/127 as f16, q = roundf(x/d).
+// The Q8_0 activations of Q4_0/Q8_0 weights: ggml-cpu's quantize_row_q8_0 on x86
+// (bitnet::quantize_row_q8_0_ggml_x86): d = amax/127 as f16, q = round-even(x * 127/amax).
 void quantize_q8_0(const float* x, block_q8_0* y, int64_t n);
 
 }  // namespace bitnet::model::detail

@@ -227,8 +227,10 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
     per_token([&](int64_t i) {
       const float* cs = &rope[i * hp.n_rot];
       const float* sn = cs + hp.n_rot / 2;
-      const auto rope =
-          numerics_->ggml512_order() ? detail::rope_neox_apply_fma : detail::rope_neox_apply;
+      const bool fma = numerics_->ggml512_order();
+      const auto rope = hp.rope_type == RopeType::kNorm
+                            ? (fma ? detail::rope_norm_apply_fma : detail::rope_norm_apply)
+                            : (fma ? detail::rope_neox_apply_fma : detail::rope_neox_apply);
       for (int64_t h = 0; h < hp.n_head; ++h)
         rope(&s.q[i * QD + h * hp.head_dim], hp.n_rot, cs, sn);
       for (int64_t h = 0; h < hp.n_head_kv; ++h)
@@ -245,8 +247,12 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
                         s.attn.data(), s.att_scratch.get(), pool);
     timer.lap(Profile::kAttention);
 
-    norm_rows(s.attn.data(), L.attn_sub_norm, QD, s.xn.data());
-    acts.set(s.xn.data(), QD, n);
+    if (L.attn_sub_norm != nullptr) {
+      norm_rows(s.attn.data(), L.attn_sub_norm, QD, s.xn.data());
+      acts.set(s.xn.data(), QD, n);
+    } else {
+      acts.set(s.attn.data(), QD, n);
+    }
     matmul(L.wo, s.o.data(), Profile::kMatOut);
     add_residual(s.o.data());
 
@@ -258,7 +264,7 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
       detail::ffn_activation(hp.ffn_act, &s.gate[i * F], &s.up[i * F], &s.gate[i * F], F);
     });
     timer.lap(Profile::kFfnAct);
-    norm_rows(s.gate.data(), L.ffn_sub_norm, F, s.gate.data());
+    if (L.ffn_sub_norm != nullptr) norm_rows(s.gate.data(), L.ffn_sub_norm, F, s.gate.data());
     acts.set(s.gate.data(), F, n);
     matmul(L.w_down, s.o.data(), Profile::kMatDown);
     add_residual(s.o.data());
@@ -272,7 +278,7 @@ void Engine::forward_batch(const int32_t* tokens, int64_t n, bool want_all, floa
       detail::rms_norm(&s.x[i * E], model_.output_norm(), E, hp.rms_eps, &s.xn[(i - first) * E]);
     timer.lap(Profile::kNorm);
     acts.set(s.xn.data(), E, rows);
-    matmul(model_.tok_embd(), logits_out, Profile::kLmHead);
+    matmul(model_.lm_head(), logits_out, Profile::kLmHead);
   }
   n_past_ += n;
   profile_.tokens += n;

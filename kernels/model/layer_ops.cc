@@ -47,6 +47,24 @@ void rope_neox_apply_fma(float* head, int64_t n_rot, const float* cs, const floa
   }
 }
 
+void rope_norm_apply(float* head, int64_t n_rot, const float* cs, const float* sn) {
+  for (int64_t i = 0; i < n_rot / 2; ++i) {
+    const float x0 = head[2 * i];
+    const float x1 = head[2 * i + 1];
+    head[2 * i] = x0 * cs[i] - x1 * sn[i];
+    head[2 * i + 1] = x0 * sn[i] + x1 * cs[i];
+  }
+}
+
+void rope_norm_apply_fma(float* head, int64_t n_rot, const float* cs, const float* sn) {
+  for (int64_t i = 0; i < n_rot / 2; ++i) {
+    const float x0 = head[2 * i];
+    const float x1 = head[2 * i + 1];
+    head[2 * i] = std::fma(x0, cs[i], -(x1 * sn[i]));
+    head[2 * i + 1] = std::fma(x0, sn[i], x1 * cs[i]);
+  }
+}
+
 void rope_neox(float* head, int64_t n_rot, int64_t pos, float freq_base) {
   std::vector<float> cs(static_cast<size_t>(n_rot / 2)), sn(cs.size());
   rope_angles(n_rot, pos, freq_base, cs.data(), sn.data());

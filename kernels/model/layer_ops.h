@@ -23,6 +23,11 @@ void rope_neox_apply(float* head, int64_t n_rot, const float* cs, const float* s
 // builds): x0·cos − x1·sin as fma(x0, cos, −(x1·sin)), x0·sin + x1·cos as fma(x0, sin, x1·cos).
 void rope_neox_apply_fma(float* head, int64_t n_rot, const float* cs, const float* sn);
 
+// NORM RoPE (LLAMA_ROPE_TYPE_NORM, arch llama): adjacent pairs (2i, 2i + 1) rotated by theta_i,
+// with the angles of rope_angles; the _fma variant contracts as rope_neox_apply_fma does.
+void rope_norm_apply(float* head, int64_t n_rot, const float* cs, const float* sn);
+void rope_norm_apply_fma(float* head, int64_t n_rot, const float* cs, const float* sn);
+
 // h[i] = act(gate[i]) * up[i]; act = SiLU (x / (1 + e^-x)) or ReLU².
 void ffn_activation(FfnAct act, const float* gate, const float* up, float* h, int64_t n);
 

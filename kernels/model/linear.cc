@@ -175,6 +175,18 @@ void linear(const Weight& w, Acts& a, float* y, ThreadPool& pool, bool round_f16
       });
       break;
     }
+    case TypeId::kQ4_0: {
+      const block_q8_0* x = a.q8_0();
+      pool.parallel_ranges(M, 16, 0, [&](int64_t m0, int64_t m1) {
+        for (int64_t m = m0; m < m1; ++m) {
+          const auto* row = w.data + m * w.row_bytes;
+          for (int64_t n = 0; n < N; ++n)
+            dk.dot_q4_0(row, w.row_bytes, 1, x + n * (K / 32), K, y + n * M + m,
+                        n == 0 ? static_cast<const void*>(row + w.row_bytes) : nullptr);
+        }
+      });
+      break;
+    }
     default:
       throw std::logic_error("linear: unsupported weight type for " + w.name);
   }

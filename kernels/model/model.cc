@@ -88,11 +88,12 @@ Weight weight(const ModelView& f, const std::string& base, int64_t rows, int64_t
 
 bool is_projection_type(TypeId t) {
   return t == TypeId::kTQ1_0 || t == TypeId::kTQ2_0 || t == TypeId::kI2_S || t == TypeId::kF32 ||
-         t == TypeId::kF16;
+         t == TypeId::kF16 || t == TypeId::kQ4_0 || t == TypeId::kQ8_0;
 }
 
 bool is_embedding_type(TypeId t) {
-  return t == TypeId::kF32 || t == TypeId::kF16 || t == TypeId::kQ8_0 || t == TypeId::kQ6_K;
+  return t == TypeId::kF32 || t == TypeId::kF16 || t == TypeId::kQ8_0 || t == TypeId::kQ6_K ||
+         t == TypeId::kQ4_0;
 }
 
 // Populates the page tables of the mapped file now, so the first forward pass does not pay ~20k
@@ -127,18 +128,32 @@ Model Model::from_view(ModelView view) {
     throw FieldError(f.source, 0, f.vocab_size_key, "does not match token_embd rows");
   m.tok_embd_ = weight(f, "token_embd", hp.n_vocab, hp.n_embd, true);
   m.output_norm_ = norm_vector(f, "output_norm.weight", hp.n_embd);
-  if (f.find("output.weight") != nullptr)
-    bad_tensor(f, *f.find("output.weight"),
-               "untied output.weight is not supported (BitNet ties the lm_head to token_embd)");
+  if (const TensorView* out = f.find("output.weight")) {
+    if (!hp.output_tensor)
+      bad_tensor(f, *out,
+                 "untied output.weight is not supported for arch '" + hp.arch +
+                     "' (its lm_head is tied to token_embd)");
+    m.output_ = weight(f, "output", hp.n_vocab, hp.n_embd, true);
+    m.has_output_ = true;
+  }
+  // Llama 3.1-style per-dimension RoPE factors would change every angle: refuse, not ignore.
+  if (const TensorView* rf = f.find("rope_freqs.weight"))
+    bad_tensor(f, *rf, "RoPE frequency factors (rope_freqs.weight) are not supported");
 
   m.layers_.resize(static_cast<size_t>(hp.n_layer));
   for (int64_t il = 0; il < hp.n_layer; ++il) {
     const std::string b = "blk." + std::to_string(il) + ".";
     Layer& L = m.layers_[static_cast<size_t>(il)];
     L.attn_norm = norm_vector(f, b + "attn_norm.weight", hp.n_embd);
-    L.attn_sub_norm = norm_vector(f, b + "attn_sub_norm.weight", hp.q_dim());
     L.ffn_norm = norm_vector(f, b + "ffn_norm.weight", hp.n_embd);
-    L.ffn_sub_norm = norm_vector(f, b + "ffn_sub_norm.weight", hp.n_ff);
+    if (hp.sub_norms) {
+      L.attn_sub_norm = norm_vector(f, b + "attn_sub_norm.weight", hp.q_dim());
+      L.ffn_sub_norm = norm_vector(f, b + "ffn_sub_norm.weight", hp.n_ff);
+    } else {
+      for (const char* sub : {"attn_sub_norm.weight", "ffn_sub_norm.weight"})
+        if (const TensorView* t = f.find(b + sub))
+          bad_tensor(f, *t, "arch '" + hp.arch + "' has no sub-norms (tensor not expected)");
+    }
     L.wq = weight(f, b + "attn_q", hp.q_dim(), hp.n_embd, false);
     L.wk = weight(f, b + "attn_k", hp.kv_dim(), hp.n_embd, false);
     L.wv = weight(f, b + "attn_v", hp.kv_dim(), hp.n_embd, false);
@@ -160,7 +175,7 @@ Model Model::from_view(ModelView view) {
 }
 
 uint64_t Model::weight_bytes_per_token() const {
-  uint64_t total = tok_embd_.bytes();
+  uint64_t total = lm_head().bytes();
   for (const Layer& L : layers_)
     for (const Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
       total += w->bytes();

@@ -47,6 +47,12 @@ void quantize_q4_0(const float* x, uint8_t* dst, int64_t n);
 // the same bytes for finite input; non-finite input gives defined but meaningless codes.
 void quantize_row_q8_0(const float* x, block_q8_0* y, int64_t n) noexcept;
 
+// ggml-cpu's quantize_row_q8_0 as x86 builds (AVX2, AVX-512) run it: the activations llama.cpp
+// multiplies Q4_0 and Q8_0 weights with. Differs from the _ref rounding above in two places:
+// id = 127 / amax (not 1 / d) and round-half-to-even (_mm256_round_ps), so a few codes per
+// thousand differ by one. d = amax / 127 as fp16, as in both.
+void quantize_row_q8_0_ggml_x86(const float* x, block_q8_0* y, int64_t n) noexcept;
+
 // Rows of floats to F16 (round to nearest even) / BF16 (round to nearest even, NaN kept).
 void convert_f32_to_f16(const float* x, fp16_t* dst, int64_t n);
 void convert_f32_to_bf16(const float* x, bf16_t* dst, int64_t n);

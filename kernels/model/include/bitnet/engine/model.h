@@ -1,4 +1,5 @@
-// A BitNet b1.58 model: typed views of a source's tensors (no weight copies), checked once.
+// A ternary model (arch table: bitnet/engine/arch.h): typed views of a source's tensors (no weight
+// copies), checked once.
 #pragma once
 
 #include <cstdint>
@@ -27,9 +28,9 @@ struct Weight {
 
 struct Layer {
   const float* attn_norm = nullptr;
-  const float* attn_sub_norm = nullptr;
+  const float* attn_sub_norm = nullptr;  // null when the arch has no sub-norms
   const float* ffn_norm = nullptr;
-  const float* ffn_sub_norm = nullptr;
+  const float* ffn_sub_norm = nullptr;  // null when the arch has no sub-norms
   Weight wq, wk, wv, wo, w_gate, w_up, w_down;
 };
 
@@ -42,7 +43,9 @@ class Model {
   static Model from_view(ModelView view);
 
   const HParams& hparams() const { return hp_; }
-  const Weight& tok_embd() const { return tok_embd_; }  // also the lm_head (tied)
+  const Weight& tok_embd() const { return tok_embd_; }
+  // output.weight when the file has one (arch llama), else token_embd (tied).
+  const Weight& lm_head() const { return has_output_ ? output_ : tok_embd_; }
   const float* output_norm() const { return output_norm_; }
   const std::vector<Layer>& layers() const { return layers_; }
   // Token pieces from tokenizer.ggml.tokens (empty when the file has no vocab).
@@ -55,14 +58,16 @@ class Model {
   std::shared_ptr<const void> owner_;
   HParams hp_;
   Weight tok_embd_;
+  Weight output_;
+  bool has_output_ = false;
   const float* output_norm_ = nullptr;
   std::vector<Layer> layers_;
   std::vector<std::string> pieces_;
 };
 
 // Formats the engine can multiply with (projections) and look up / use as lm_head (embeddings).
-bool is_projection_type(TypeId t);  // TQ1_0, TQ2_0, I2_S, F32, F16
-bool is_embedding_type(TypeId t);   // F32, F16, Q8_0, Q6_K
+bool is_projection_type(TypeId t);  // TQ1_0, TQ2_0, I2_S, F32, F16, Q4_0, Q8_0
+bool is_embedding_type(TypeId t);   // F32, F16, Q8_0, Q6_K, Q4_0 (token_embd and output)
 
 // Text of a token piece for printing: SPM '▁' -> ' ', <0xNN> -> that byte.
 std::string piece_text(const std::string& piece);

@@ -1,0 +1,132 @@
+// The engine against the peers on the golden models of llama.cpp's fallback and of arch llama:
+// E (arch bitnet, rows of 320/864, so llama-quantize's "TQ2_0" file holds Q4_0 projections) and
+// G (arch llama: NORM RoPE, no sub-norms) as F32, TQ2_0, TQ1_0 (vs llama.cpp) and I2_S (vs
+// bitnet.cpp). Logits of every prompt position and teacher-forced greedy step, and the 16-token
+// free-running greedy continuation where the peer's margins decide.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "bitnet/engine/engine.h"
+#include "bitnet/fixtures/model_view.h"
+#include "test_decode_util.h"
+
+namespace bitnet {
+namespace {
+
+using model::Engine;
+using model::EngineOptions;
+using model::Model;
+using testutil::Golden;
+
+struct Case {
+  const char* name;
+  const char* model;   // file in tests/data; F32 cases: the TQ2_0 file dequantized (same values)
+  const char* golden;  // file in tests/data/decode
+  bool f32;
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class LlamaGolden : public ::testing::TestWithParam<Case> {
+ protected:
+  static std::string model_path(const Case& c) {
+    if (!c.f32) return testutil::data_path(c.model);
+    const std::string p = testutil::temp_path(std::string(c.name) + ".gguf");
+    testutil::write_f32_copy(testutil::data_path(c.model), p);
+    return p;
+  }
+};
+
+constexpr double kMinCos = 0.9999;
+
+void check_row(const std::string& what, std::span<const float> ours, const std::vector<float>& ref,
+               float margin, double* worst) {
+  ASSERT_EQ(ours.size(), ref.size()) << what;
+  const double c = testutil::cosine(ours, ref);
+  *worst = std::min(*worst, c);
+  EXPECT_GE(c, kMinCos) << what;
+  if (margin > 1e-3f) {
+    EXPECT_EQ(Engine::argmax(ours), Engine::argmax(ref))
+        << what << " (peer margin " << margin << ")";
+  }
+}
+
+TEST_P(LlamaGolden, TeacherForcedLogitsMatch) {
+  const Case& c = GetParam();
+  const Golden g = testutil::load_golden(testutil::data_path(std::string("decode/") + c.golden));
+  const Model m = Model::from_view(bitnet::fixtures::model_view(model_path(c)));
+  for (int threads : {1, 2}) {
+    Engine e(m, EngineOptions{.n_threads = threads, .n_ctx = 256});
+    double worst = 1.0;
+    std::vector<float> all;
+    e.forward(g.tokens, &all);
+    const size_t V = static_cast<size_t>(e.n_vocab());
+    for (size_t i = 0; i < g.tokens.size(); ++i)
+      check_row("prompt row " + std::to_string(i), {all.data() + i * V, V}, g.logits[i],
+                g.margin[i], &worst);
+    for (size_t k = 0; k + 1 < g.greedy.size(); ++k) {
+      const auto logits = e.forward(g.greedy[k]);
+      check_row("greedy step " + std::to_string(k + 1), logits, g.greedy_logits[k],
+                g.greedy_margin[k + 1], &worst);
+    }
+    std::printf("[%s] threads=%d worst per-row cosine vs peer logits: %.9f\n", c.name, threads,
+                worst);
+  }
+}
+
+TEST_P(LlamaGolden, FreeRunningGreedyMatches) {
+  const Case& c = GetParam();
+  const Golden g = testutil::load_golden(testutil::data_path(std::string("decode/") + c.golden));
+  const Model m = Model::from_view(bitnet::fixtures::model_view(model_path(c)));
+  Engine e(m, EngineOptions{.n_threads = 2, .n_ctx = 256});
+  auto logits = e.forward(g.tokens);
+  std::vector<int32_t> out;
+  for (size_t k = 0; k < g.greedy.size(); ++k) {
+    out.push_back(Engine::argmax(logits));
+    if (k + 1 < g.greedy.size()) logits = e.forward(out.back());
+  }
+  // Equal tokens, step by step; a different token is allowed only where the peer's own
+  // top-1/top-2 margin is below 1e-3 (a tie: the sequences may then part), which ends the check.
+  size_t agreed = 0;
+  while (agreed < g.greedy.size() && out[agreed] == g.greedy[agreed]) ++agreed;
+  std::printf("[%s] greedy tokens equal to the peer's: %zu of %zu\n", c.name, agreed,
+              g.greedy.size());
+  if (agreed < g.greedy.size()) {
+    EXPECT_LE(g.greedy_margin[agreed], 1e-3f)
+        << "step " << agreed << ": ours " << out[agreed] << ", peer " << g.greedy[agreed];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EandG, LlamaGolden,
+    ::testing::Values(
+        Case{"E_Q4_0", "tiny-bitnet-E-TQ2_0.gguf", "logits-tiny-bitnet-E-TQ2_0.json", false},
+        Case{"G_F32", "tiny-llama-G-TQ2_0.gguf", "logits-tiny-llama-G-F32.json", true},
+        Case{"G_TQ2_0", "tiny-llama-G-TQ2_0.gguf", "logits-tiny-llama-G-TQ2_0.json", false},
+        Case{"G_TQ1_0", "tiny-llama-G-TQ1_0.gguf", "logits-tiny-llama-G-TQ1_0.json", false},
+        Case{"G_I2_S", "tiny-llama-G-I2_S.gguf", "logits-tiny-llama-G-I2_S-bitnetcpp.json", false}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// The E file really is llama-quantize's fallback: every projection Q4_0, read as such.
+TEST(LlamaGoldenFiles, EHoldsQ4_0ProjectionsAndGIsArchLlama) {
+  const Model e = Model::from_view(
+      bitnet::fixtures::model_view(testutil::data_path("tiny-bitnet-E-TQ2_0.gguf")));
+  EXPECT_EQ(e.hparams().n_embd, 320);
+  EXPECT_EQ(e.hparams().n_ff, 864);
+  for (const auto& L : e.layers())
+    for (const model::Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.w_gate, &L.w_up, &L.w_down})
+      EXPECT_EQ(w->type, TypeId::kQ4_0) << w->name;
+  const Model g = Model::from_view(
+      bitnet::fixtures::model_view(testutil::data_path("tiny-llama-G-TQ2_0.gguf")));
+  EXPECT_EQ(g.hparams().arch, "llama");
+  EXPECT_EQ(g.hparams().rope_type, model::RopeType::kNorm);
+  EXPECT_FALSE(g.hparams().sub_norms);
+  EXPECT_EQ(g.layers()[0].attn_sub_norm, nullptr);
+}
+
+}  // namespace
+}  // namespace bitnet
