@@ -1,8 +1,11 @@
 // decode/<model>/pos:P/threads:T and prefill/<model>/tokens:128/threads:T: whole-model forward
 // passes on the decode engine. Default models: the synthetic 2B4T shape in TQ2_0 and I2_S (tiny
-// ones in --bitnet_quick), generated once into the fixture cache; any real model via
-// --bitnet_model or BITNET_GGUF. Models are resolved before the run, only when a case of theirs
-// passes the filter, and recorded in the context (spec, path, SHA-256, shape).
+// ones in --bitnet_quick), generated once into the fixture cache; --bitnet_full (or
+// --bitnet_models=LIST) adds the synthetic models of every real shape (fixtures::
+// benchmark_specs); any real model via --bitnet_model or BITNET_GGUF. Models are resolved before
+// the run, only when a case of theirs passes the filter, and recorded in the context (spec, path,
+// SHA-256, shape). A model whose architecture the engine does not run is not generated: its rows
+// fail with that error.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -53,6 +56,7 @@ struct DecodeModel {
   std::unique_ptr<Model> model;
   std::vector<float> ref_logits;  // scalar-kernel logits of kCheckToken at position 0
   std::vector<int32_t> prompt;    // --bitnet_prompt_file, tokenized; empty = seeded tokens
+  std::string unsupported;        // why the engine cannot run it (its rows fail with this)
   std::mutex mu;
 };
 
@@ -61,11 +65,21 @@ std::vector<std::unique_ptr<DecodeModel>>& models() {
   return m;
 }
 
-std::vector<std::string> default_specs(Mode mode) {
+std::vector<std::string> default_specs(const Options& o) {
   // Seeds are explicit: BITNET_SEED must not make the 2B4T generator run again (~1.2 GB each).
-  if (mode == Mode::kQuick) return {"synthetic:tiny:tq2_0@1", "synthetic:tiny:i2_s@1"};
-  std::vector<std::string> s = {"synthetic:2b4t:tq2_0@1", "synthetic:2b4t:i2_s@1"};
-  if (mode == Mode::kFull) s.push_back("synthetic:2b4t:tq1_0@1");
+  if (o.mode == Mode::kQuick && o.model_shapes.empty())
+    return {"synthetic:tiny:tq2_0@1", "synthetic:tiny:i2_s@1"};
+  std::vector<std::string> shapes = o.model_shapes;
+  if (shapes.empty() && o.mode == Mode::kFull)
+    for (const auto& m : fixtures::real_model_shapes()) shapes.push_back(m.name);
+  if (shapes.empty()) shapes = {"2b4t"};
+  // 2B4T first (the suite's reference model), then the shapes in size order.
+  std::stable_partition(shapes.begin(), shapes.end(), [](const auto& n) { return n == "2b4t"; });
+  std::vector<std::string> s;
+  for (const auto& name : shapes)
+    for (auto& spec : fixtures::benchmark_specs(fixtures::find_shape(name),
+                                                o.mode == Mode::kFull && name == "2b4t"))
+      s.push_back(std::move(spec));
   return s;
 }
 
@@ -203,6 +217,7 @@ void set_residency(benchmark::State& st, double resident, long faults) {
 
 void run_decode(benchmark::State& st, DecodeModel& m, int64_t pos, int threads) {
   try {
+    if (!m.unsupported.empty()) throw std::runtime_error(m.unsupported);
     if (!m.model) throw std::runtime_error("model " + m.spec + " was not prepared");
     const int64_t n_ctx = m.model->hparams().n_ctx_train;
     if (pos + kDriftTokens > n_ctx)
@@ -242,6 +257,7 @@ void run_decode(benchmark::State& st, DecodeModel& m, int64_t pos, int threads) 
 
 void run_prefill(benchmark::State& st, DecodeModel& m, int64_t n_tokens, int threads) {
   try {
+    if (!m.unsupported.empty()) throw std::runtime_error(m.unsupported);
     if (!m.model) throw std::runtime_error("model " + m.spec + " was not prepared");
     Engine eng(*m.model, engine_options(threads, n_tokens, n_tokens));
     const auto toks =
@@ -269,12 +285,19 @@ void register_decode_benchmarks() {
   const Options& o = run_options();
   auto& ms = models();
   ms.clear();
-  for (const std::string& spec : o.models.empty() ? default_specs(o.mode) : o.models) {
+  for (const std::string& spec : o.models.empty() ? default_specs(o) : o.models) {
     auto m = std::make_unique<DecodeModel>();
     m->spec = spec;
     describe(*m);  // throws fixtures::Error for a malformed spec
+    // A synthetic model of an arch the engine does not run would be generated (gigabytes, for
+    // the big shapes) only to be refused: its rows fail at once with the reason instead.
+    if (const auto sp = fixtures::parse_spec(spec);
+        sp.kind == fixtures::Spec::Kind::kSynthetic &&
+        !fixtures::engine_supports_arch(sp.synthetic.arch))
+      m->unsupported = "arch " + sp.synthetic.arch + " not supported by the engine (" + spec +
+                       "; it runs " + fixtures::engine_archs() + ")";
     // A prompt's length names its cases, so the model must be at hand to tokenize it now.
-    if (!o.prompt_file.empty())
+    if (!o.prompt_file.empty() && m->unsupported.empty())
       m->prompt = prompt_tokens_for(fixtures::resolve(spec).path, o.prompt_file);
     ms.push_back(std::move(m));
   }
@@ -323,11 +346,23 @@ void prepare_decode_models(const std::string& filter) {
           filter_matches(filter, n + "/real_time"))
         wanted = true;
     if (!wanted) continue;
+    if (!m.unsupported.empty()) {
+      std::fprintf(stderr, "bitnet_benches: %s\n", m.unsupported.c_str());
+      add_context("model_" + m.label + "_unsupported", m.unsupported);
+      continue;
+    }
     std::fprintf(stderr, "bitnet_benches: resolving model %s ...\n", m.spec.c_str());
     fixtures::Resolved r = fixtures::resolve(m.spec);
     m.path = r.path;
     m.sha256 = r.sha256.empty() ? fixtures::sha256_file(r.path) : r.sha256;
-    m.model = std::make_unique<Model>(Model::from_view(bitnet::fixtures::model_view(r.path)));
+    try {
+      m.model = std::make_unique<Model>(Model::from_view(bitnet::fixtures::model_view(r.path)));
+    } catch (const std::exception& e) {  // a tensor type or layout the engine does not run
+      m.unsupported = "model " + m.spec + " not supported by the engine: " + e.what();
+      std::fprintf(stderr, "bitnet_benches: %s\n", m.unsupported.c_str());
+      add_context("model_" + m.label + "_unsupported", m.unsupported);
+      continue;
+    }
     const auto& hp = m.model->hparams();
     const std::string k = "model_" + m.label + "_";
     add_context(k + "spec", m.spec);

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "bitnet/fixtures/synthetic.h"
 #include "bitnet/kernels/cpu.h"
 #include "bitnet/kernels/registry.h"
 
@@ -78,12 +79,40 @@ int available_cpus() {
   return 1;
 }
 
+// "a,b" -> the named real-model shapes; "all" -> every one. Unknown names are a usage error.
+std::vector<std::string> parse_model_shapes(std::string_view list) {
+  std::vector<std::string> real;
+  for (const auto& m : fixtures::real_model_shapes()) real.push_back(m.name);
+  if (list == "all") return real;
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    const std::string name(list.substr(start, comma - start));
+    if (std::find(real.begin(), real.end(), name) == real.end()) {
+      std::string known;
+      for (const auto& r : real) known += (known.empty() ? "" : ", ") + r;
+      throw UsageError("--bitnet_models: unknown model shape '" + name + "' (known: " + known +
+                       ", or all)");
+    }
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    start = comma + 1;
+  }
+  return out;
+}
+
 std::string options_usage() {
   return R"(bitnet_benches: the BitNet kernel and decode benchmark suite (Google Benchmark).
 Our flags (parsed before Google Benchmark's; unknown --bitnet_* flags are an error):
   --bitnet_model=SPEC     model for decode/prefill (repeatable): a .gguf path, a manifest id, or a
                           fixtures spec such as synthetic:2b4t:i2_s. Default: $BITNET_GGUF if set,
                           else synthetic 2B4T in TQ2_0 and I2_S (generated once into the cache).
+  --bitnet_models=LIST    decode/prefill on the synthetic models of these real-model shapes
+                          (comma-separated: bitnet-0.7b, falcon3-1b, 2b4t, 3b, falcon3-3b,
+                          falcon3-7b, 8b, falcon3-10b, or all): TQ2_0 (llama.cpp's Q4_0
+                          fallback where rows need it) and I2_S where rows allow. Generated
+                          lazily into the cache (8b / falcon3-10b: several GB and minutes).
+                          Default: 2B4T only; --bitnet_full: all of them.
   --bitnet_peer=NAME:DIR  also time a peer's kernels beside ours (repeatable; NAME llama.cpp or
                           bitnet.cpp, DIR its build's bin/). Default: $LLAMA_CPP_DIR and
                           $BITNET_CPP_DIR when set; neither: no peer rows (docs/compare.md).
@@ -138,6 +167,9 @@ Options parse_options(int* argc, char** argv, int cpus) {
     if (name == "bitnet_model") {
       need_value();
       models.emplace_back(value);
+    } else if (name == "bitnet_models") {
+      need_value();
+      o.model_shapes = parse_model_shapes(value);
     } else if (name == "bitnet_peer") {
       need_value();
       o.peers.emplace_back(value);

@@ -7,7 +7,7 @@ bitnet_add_gtest(test_bench_options LABELS unit bench
 bitnet_add_gtest(test_bench_support LABELS unit bench
   SOURCES test_bench_support.cc LIBS bitnet_bench_support)
 bitnet_add_gtest(test_bench_cli LABELS bench
-  SOURCES test_bench_cli.cc LIBS bitnet_kernels)
+  SOURCES test_bench_cli.cc LIBS bitnet_kernels bitnet_fixtures)
 target_compile_definitions(test_bench_cli PRIVATE BITNET_BENCHES_EXE="$<TARGET_FILE:bitnet_benches>")
 add_dependencies(test_bench_cli bitnet_benches)
 

@@ -25,3 +25,7 @@ add_dependencies(test_fixtures_cli bitnet-fixtures)
 bitnet_add_gtest(test_fixtures_quantize_policy LABELS fixtures unit
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_quantize_policy.cc
   LIBS bitnet_fixtures)
+# llama.cpp / bitnet.cpp load our synthetic models (skipped without LLAMA_CPP_DIR / BITNET_CPP_DIR).
+bitnet_add_gtest(test_fixtures_peer_load LABELS fixtures peer
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fixtures_peer_load.cc LIBS bitnet_fixtures)
+target_include_directories(test_fixtures_peer_load PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support)

@@ -94,3 +94,11 @@ set_tests_properties(dispatch_check_fail_names_case PROPERTIES LABELS "kernels;u
 add_test(NAME dispatch_check_tolerance
   COMMAND bitnet-dispatch-check --tolerance 35 ${CMAKE_CURRENT_SOURCE_DIR}/data/dispatch/fail.json)
 set_tests_properties(dispatch_check_tolerance PROPERTIES LABELS "kernels;unit")
+# bitnet-quantize on golden models E (Q4_0 fallback) and G (arch llama) vs the origins' files.
+bitnet_add_gtest(test_kernels_quantize_fallback LABELS kernels unit
+  SOURCES test_kernels_quantize_fallback.cc LIBS bitnet_kernels bitnet_gguf bitnet_fixtures)
+target_include_directories(test_kernels_quantize_fallback PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/support)
+target_compile_definitions(test_kernels_quantize_fallback PRIVATE
+  BITNET_QUANTIZE_EXE="$<TARGET_FILE:bitnet-quantize>")
+add_dependencies(test_kernels_quantize_fallback bitnet-quantize)

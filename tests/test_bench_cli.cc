@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <stdlib.h>
+
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
+#include "bitnet/fixtures/model_view.h"
 #include "bitnet/kernels/cpu.h"
 
 namespace {
@@ -16,8 +20,8 @@ struct Result {
   std::string output;  // stdout + stderr
 };
 
-Result run(const std::string& args) {
-  std::string cmd = std::string(BITNET_BENCHES_EXE) + " " + args + " 2>&1";
+Result run_env(const std::string& env, const std::string& args) {
+  std::string cmd = env + std::string(BITNET_BENCHES_EXE) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return {-1, "popen failed"};
   std::string out;
@@ -26,6 +30,10 @@ Result run(const std::string& args) {
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
   int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+Result run(const std::string& args) {
+  return run_env("", args);
 }
 
 TEST(BenchCli, ForcingAnUnavailableIsaIsAClearError) {
@@ -65,6 +73,52 @@ TEST(BenchCli, ListsStableNames) {
   EXPECT_NE(r.output.find("gemv/tq2_0/dispatch/M:2560/K:2560/N:1/threads:1/hot/real_time"),
             std::string::npos)
       << r.output;
+}
+
+// --bitnet_full: decode and prefill rows for the synthetic model of every real shape (TQ2_0 with
+// llama.cpp's Q4_0 fallback for 3B, I2_S where rows allow); listing generates nothing.
+TEST(BenchCli, FullSuiteListsEveryRealShape) {
+  Result r = run("--bitnet_full --benchmark_list_tests=true --benchmark_filter=^prefill/");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* m :
+       {"2b4t-tq2_0-f16-bitnet", "2b4t-i2_s-f16-bitnet", "2b4t-tq1_0-f16-bitnet",
+        "bitnet-0.7b-tq2_0-f16-bitnet", "bitnet-0.7b-i2_s-f16-bitnet", "3b-tq2_0-f16-bitnet",
+        "falcon3-1b-tq2_0-f16-llama", "falcon3-1b-i2_s-f16-llama", "falcon3-3b-i2_s-f16-llama",
+        "falcon3-7b-tq2_0-f16-llama", "8b-tq2_0-f16-llama", "8b-i2_s-f16-llama",
+        "falcon3-10b-tq2_0-f16-llama", "falcon3-10b-i2_s-f16-llama"})
+    EXPECT_NE(r.output.find(std::string("prefill/") + m + "-s1-g1/tokens:128/threads:1/"),
+              std::string::npos)
+        << m << "\n"
+        << r.output;
+  EXPECT_EQ(r.output.find("prefill/3b-i2_s"), std::string::npos) << "3B rows of 8640 as I2_S";
+  Result two = run("--bitnet_models=8b --benchmark_list_tests=true --benchmark_filter=^decode/");
+  EXPECT_EQ(two.exit_code, 0) << two.output;
+  EXPECT_NE(two.output.find("decode/8b-tq2_0-f16-llama-s1-g1/pos:"), std::string::npos);
+  EXPECT_EQ(two.output.find("decode/2b4t"), std::string::npos) << two.output;
+}
+
+// A model of an arch the engine does not run: its rows fail with that reason (nothing is generated
+// for it); once the engine runs the arch, the same rows measure it.
+TEST(BenchCli, DecodeRowsOfAnArchTheEngineDoesNotRunFailClearly) {
+  char dir[] = "/tmp/bitnet-bench-cli-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string cache = dir;
+  const std::string env = "BITNET_CACHE=" + cache + " ";
+  Result p = run_env(env,
+                     "--bitnet_model=synthetic:tiny-llama:tq2_0@1 --bitnet_threads=1 "
+                     "--benchmark_min_time=0.001 --benchmark_filter=^prefill/");
+  if (bitnet::fixtures::engine_supports_arch("llama")) {
+    EXPECT_EQ(p.exit_code, 0) << p.output;
+    EXPECT_EQ(p.output.find("ERROR OCCURRED"), std::string::npos) << p.output;
+  } else {
+    EXPECT_EQ(p.exit_code, 0) << p.output;
+    EXPECT_NE(p.output.find("prefill/tiny-llama-tq2_0-f16-llama-s1-g1/tokens:128/threads:1/"
+                            "real_time ERROR OCCURRED: 'arch llama not supported by the engine"),
+              std::string::npos)
+        << p.output;
+    EXPECT_FALSE(std::filesystem::exists(cache + "/synthetic")) << "generated for nothing";
+  }
+  std::filesystem::remove_all(cache);
 }
 
 }  // namespace

@@ -61,6 +61,19 @@ TEST(BenchOptions, ModelsAreRepeatable) {
   EXPECT_EQ(o.models, (std::vector<std::string>{"a.gguf", "synthetic:tiny:i2_s"}));
 }
 
+TEST(BenchOptions, ModelShapesAreRealModelShapes) {
+  EXPECT_EQ(parse({"--bitnet_models=8b,falcon3-1b,8b"}).model_shapes,
+            (std::vector<std::string>{"8b", "falcon3-1b"}));
+  EXPECT_EQ(parse({"--bitnet_models=all"}).model_shapes,
+            (std::vector<std::string>{"bitnet-0.7b", "falcon3-1b", "2b4t", "3b", "falcon3-3b",
+                                      "falcon3-7b", "8b", "falcon3-10b"}));
+  EXPECT_TRUE(parse({}).model_shapes.empty());
+  EXPECT_NE(error_of({"--bitnet_models=tiny"}).find("unknown model shape 'tiny' (known: "),
+            std::string::npos);
+  EXPECT_NE(error_of({"--bitnet_models=8b,"}).find("unknown model shape ''"), std::string::npos);
+  EXPECT_NE(error_of({"--bitnet_models"}).find("needs a value"), std::string::npos);
+}
+
 TEST(BenchOptions, Errors) {
   EXPECT_NE(error_of({"--bitnet_qiuck"}).find("unknown flag --bitnet_qiuck"), std::string::npos);
   EXPECT_NE(error_of({"--bitnet_threads=0"}).find("--bitnet_threads=0"), std::string::npos);

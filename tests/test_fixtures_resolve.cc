@@ -69,16 +69,19 @@ TEST(Spec, ParsesEveryForm) {
 TEST(Spec, RejectsMalformedSpecsAsUsageErrors) {
   for (const char* bad :
        {"synthetic:", "synthetic:huge", "synthetic:tiny:q4_0", "synthetic:tiny:tq2_0:bf16",
-        "synthetic:tiny:tq2_0:f16:llama", "synthetic:tiny@x", "synthetic:tiny::f16",
+        "synthetic:tiny:tq2_0:f16:falcon", "synthetic:tiny@x", "synthetic:tiny::f16",
         "synthetic:tiny:tq2_0:f16:bitnet:extra", "hf:owner", "hf:o/r", "hf:o/r/f@", "ftp:thing",
-        "synthetic:3b:tq2_0", "synthetic:tiny@99999999999999999999999"}) {
+        "synthetic:3b:i2_s", "synthetic:tiny@99999999999999999999999"}) {
     std::string what;
     EXPECT_EQ(error_kind([&] { fx::parse_spec(bad); }, &what), fx::ErrorKind::kUsage) << bad;
     EXPECT_FALSE(what.empty()) << bad;
   }
   std::string what;
-  error_kind([&] { fx::parse_spec("synthetic:3b:tq2_0"); }, &what);
-  EXPECT_NE(what.find("3200"), std::string::npos) << what;  // names the offending row length
+  error_kind([&] { fx::parse_spec("synthetic:3b:i2_s"); }, &what);
+  // Names the tensor and the offending row length (3200 = 25 x 128 fits, 8640 does not).
+  EXPECT_NE(what.find("ffn_down.weight: row length 8640 is not a multiple of 128"),
+            std::string::npos)
+      << what;
 }
 
 TEST(Manifest, RepoManifestHasTheOfficial2B4TModel) {

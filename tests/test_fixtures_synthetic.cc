@@ -283,20 +283,151 @@ TEST_F(SyntheticTest, EmbeddingTypesInSpecs) {
 }
 
 TEST_F(SyntheticTest, ShapesHoldTheDocumentedHyperparameters) {
-  const auto& b = fx::find_shape("2b4t");
-  EXPECT_EQ((std::vector<int64_t>{b.n_embd, b.n_ff, b.n_layer, b.n_head, b.n_head_kv, b.head_dim(),
-                                  b.n_vocab, b.n_ctx}),
-            (std::vector<int64_t>{2560, 6912, 30, 20, 5, 128, 128256, 4096}));
-  EXPECT_EQ(b.rope_freq_base, 500000.0f);
-  const auto& l = fx::find_shape("bitnet-0.7b");
-  EXPECT_EQ((std::vector<int64_t>{l.n_embd, l.n_ff, l.n_layer, l.n_head}),
-            (std::vector<int64_t>{1536, 4096, 24, 16}));
-  const auto& t = fx::find_shape("3b");
-  EXPECT_EQ((std::vector<int64_t>{t.n_embd, t.n_ff, t.n_layer, t.n_head}),
-            (std::vector<int64_t>{3200, 8640, 26, 32}));
-  const auto& e = fx::find_shape("8b");
-  EXPECT_EQ((std::vector<int64_t>{e.n_embd, e.n_ff, e.n_layer, e.n_head, e.n_head_kv, e.n_vocab}),
-            (std::vector<int64_t>{4096, 14336, 32, 32, 8, 128256}));
+  // The config.json values of docs/models.md: n_embd, n_ff, n_layer, n_head, n_head_kv,
+  // head_dim, n_vocab, n_ctx; arch; tied.
+  struct Want {
+    const char* name;
+    std::vector<int64_t> dims;
+    float rope_base, eps;
+    const char* arch;
+    bool tied;
+  };
+  for (const Want& w : {
+           Want{"bitnet-0.7b",
+                {1536, 4096, 24, 16, 16, 96, 32002, 2048},
+                1e4f,
+                1e-5f,
+                "bitnet",
+                true},
+           Want{"2b4t", {2560, 6912, 30, 20, 5, 128, 128256, 4096}, 5e5f, 1e-5f, "bitnet", true},
+           Want{"3b", {3200, 8640, 26, 32, 32, 100, 32002, 2048}, 1e4f, 1e-5f, "bitnet", true},
+           Want{"8b", {4096, 14336, 32, 32, 8, 128, 128256, 8192}, 5e5f, 1e-5f, "llama", false},
+           Want{"falcon3-1b",
+                {2048, 8192, 18, 8, 4, 256, 131072, 8192},
+                1000042.0f,
+                1e-6f,
+                "llama",
+                false},
+           Want{"falcon3-3b",
+                {3072, 9216, 22, 12, 4, 256, 131072, 32768},
+                1000042.0f,
+                1e-6f,
+                "llama",
+                false},
+           Want{"falcon3-7b",
+                {3072, 23040, 28, 12, 4, 256, 131072, 32768},
+                1000042.0f,
+                1e-6f,
+                "llama",
+                false},
+           Want{"falcon3-10b",
+                {3072, 23040, 40, 12, 4, 256, 131072, 32768},
+                1000042.0f,
+                1e-6f,
+                "llama",
+                false},
+       }) {
+    SCOPED_TRACE(w.name);
+    const auto& b = fx::find_shape(w.name);
+    EXPECT_EQ((std::vector<int64_t>{b.n_embd, b.n_ff, b.n_layer, b.n_head, b.n_head_kv,
+                                    b.head_dim(), b.n_vocab, b.n_ctx}),
+              w.dims);
+    EXPECT_EQ(b.rope_freq_base, w.rope_base);
+    EXPECT_EQ(b.rms_eps, w.eps);
+    EXPECT_EQ(b.arch, w.arch);
+    EXPECT_EQ(b.tied, w.tied);
+    EXPECT_EQ(fx::parse_spec(std::string("synthetic:") + w.name).synthetic.arch, w.arch);
+  }
+}
+
+// Which format each real shape can be stored in, and the projection types: TQ formats fall back
+// to Q4_0 per tensor as llama-quantize does (only bitnet_b1_58-3B needs it); I2_S needs rows that
+// are a multiple of 128 (3B's ffn_down, 8640, is not).
+TEST_F(SyntheticTest, EveryRealShapeHasItsFormatsAndFallbacks) {
+  for (const auto& m : fx::model_shapes()) {
+    SCOPED_TRACE(m.name);
+    for (const char* fmt : {"tq2_0", "tq1_0", "i2_s", "f32"}) {
+      fx::SyntheticSpec s;
+      s.shape = m.name;
+      s.format = fmt;
+      s.arch = m.arch;
+      const bool fits128 = m.n_embd % 128 == 0 && m.n_ff % 128 == 0;
+      if (std::string(fmt) == "i2_s" && !fits128) {
+        EXPECT_THROW(fx::validate(s), fx::Error) << fmt;
+        continue;
+      }
+      ASSERT_NO_THROW(fx::validate(s)) << fmt;
+      for (const auto& p : fx::projection_shapes(m)) {
+        const bitnet::TypeId t = fx::projection_type(s, p);
+        const bool tq = fmt[0] == 't';
+        if (tq && p.ne0 % 256 != 0)
+          EXPECT_EQ(t, bitnet::TypeId::kQ4_0) << fmt << " " << p.name;
+        else
+          EXPECT_EQ(t, bitnet::type_traits_by_name(fmt)->id) << fmt << " " << p.name;
+      }
+    }
+  }
+  fx::SyntheticSpec three;
+  three.shape = "3b";
+  three.format = "tq2_0";
+  for (const auto& p : fx::projection_shapes(fx::find_shape("3b")))
+    EXPECT_EQ(fx::projection_type(three, p), bitnet::TypeId::kQ4_0) << p.name;
+}
+
+// Arch llama (Llama3-8B-1.58, Falcon3): no sub-norms, an untied output.weight in the embedding
+// type, and the config head_dim as key/value lengths, as llama.cpp's converter writes them.
+TEST_F(SyntheticTest, LlamaArchHasNoSubNormsAndAnUntiedOutput) {
+  const auto spec = fx::parse_spec("synthetic:tiny-llama:tq2_0").synthetic;
+  EXPECT_EQ(spec.arch, "llama");
+  const auto f = bitnet::gguf::File::open(gen(spec, "l.gguf"));
+  EXPECT_EQ(f.get<std::string>("general.architecture"), "llama");
+  EXPECT_EQ(f.get<uint32_t>("llama.embedding_length"), 256u);
+  EXPECT_EQ(f.get<uint32_t>("llama.attention.key_length"), 64u);
+  EXPECT_EQ(f.get<uint32_t>("llama.attention.value_length"), 64u);
+  EXPECT_EQ(f.get<uint32_t>("llama.rope.dimension_count"), 64u);
+  EXPECT_EQ(f.tensors().size(), 3u + 9u * 2u);
+  EXPECT_EQ(f.find_tensor("blk.0.attn_sub_norm.weight"), nullptr);
+  EXPECT_EQ(f.find_tensor("blk.1.ffn_sub_norm.weight"), nullptr);
+  const auto& out = f.tensor("output.weight");
+  EXPECT_EQ(out.ne, (std::vector<int64_t>{256, 512}));
+  EXPECT_EQ(out.type, static_cast<uint32_t>(bitnet::TypeId::kF16));
+  EXPECT_EQ(f.tensor("blk.1.ffn_down.weight").type, static_cast<uint32_t>(bitnet::TypeId::kTQ2_0));
+  // The output is drawn like an embedding but from its own stream.
+  const auto e = f.data(f.tensor("token_embd.weight"));
+  const auto o = f.data(out);
+  EXPECT_FALSE(std::equal(e.begin(), e.end(), o.begin()));
+}
+
+// rows of 320 / 864 (the 3B situation, small): TQ2_0 and TQ1_0 specs hold llama.cpp's Q4_0
+// fallback, exactly what bitnet_formats' Q4_0 quantizer (byte-identical to ggml) makes of the
+// ternary values; general.file_type stays the format's, as llama-quantize writes it.
+TEST_F(SyntheticTest, RowsThatAreNotA256MultipleAreQ4_0AsLlamaQuantizeWritesThem) {
+  const auto spec = fx::parse_spec("synthetic:tiny-fallback:tq2_0").synthetic;
+  const auto path = gen(spec, "e.gguf");
+  const auto f = bitnet::gguf::File::open(path);
+  EXPECT_EQ(f.get<uint32_t>("general.file_type"), 37u);
+  const auto& q = f.tensor("blk.0.ffn_down.weight");
+  EXPECT_EQ(q.type, static_cast<uint32_t>(bitnet::TypeId::kQ4_0));
+  EXPECT_EQ(q.ne, (std::vector<int64_t>{864, 320}));
+  // Generated with F32 projections from the same seed: the same values.
+  auto f32spec = spec;
+  f32spec.format = "f32";
+  const auto g = bitnet::gguf::File::open(gen(f32spec, "e32.gguf"));
+  const auto& t = g.tensor("blk.0.ffn_down.weight");
+  const auto* x = reinterpret_cast<const float*>(g.data(t).data());
+  std::vector<uint8_t> want(bitnet::quantized_bytes(bitnet::TypeId::kQ4_0, t.nelements()));
+  bitnet::quantize(bitnet::TypeId::kQ4_0, x, want.data(), t.nelements());
+  const auto got = f.data(q);
+  EXPECT_TRUE(std::equal(want.begin(), want.end(), got.begin(), got.end()));
+  try {
+    (void)fx::parse_spec("synthetic:tiny-fallback:i2_s");
+    ADD_FAILURE() << "rows of 320 stored as I2_S";
+  } catch (const fx::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("blk.0.attn_q.weight: row length 320 is not a multiple "
+                                         "of 128"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(SyntheticTest, ResolveGeneratesOnceThenUsesTheCache) {

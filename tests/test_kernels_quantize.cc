@@ -98,6 +98,50 @@ TEST(QuantizeI2_S, HandComputedLayoutScaleAndTrailer) {
   EXPECT_EQ(i2s_tensor_scale(got.data(), 256), 0.9f);
 }
 
+// Q4_0 by hand (ggml's quantize_row_q4_0_ref; llama-quantize's bytes are checked end to end in
+// test_kernels_quantize_fallback): d = max/-8 from the value of largest magnitude (the first on
+// ties), codes min(15, trunc(x/d + 8.5)).
+TEST(QuantizeQ4_0, HandValues) {
+  std::vector<float> x(64, 0.0f);
+  const float s = 0.5f;
+  x[0] = s, x[1] = -s, x[16] = s, x[17] = -s;  // block 0: ternary, max = +s (first)
+  x[32] = -1.0f, x[33] = 1.0f, x[34] = 0.25f;  // block 1: max = -1 (first of the tie)
+  std::vector<uint8_t> q(quantized_bytes(TypeId::kQ4_0, 64));
+  ASSERT_EQ(q.size(), 36u);
+  quantize_q4_0(x.data(), q.data(), 64);
+  block_q4_0 b0, b1;
+  std::memcpy(&b0, q.data(), 18);
+  std::memcpy(&b1, q.data() + 18, 18);
+  EXPECT_EQ(fp16_to_fp32(b0.d), -s / 8);
+  // +s -> 0, -s -> 16 clamped to 15, 0 -> 8; element j low nibble, j + 16 high nibble.
+  EXPECT_EQ(b0.qs[0], 0x00);
+  EXPECT_EQ(b0.qs[1], 0xFF);
+  EXPECT_EQ(b0.qs[2], 0x88);
+  EXPECT_EQ(fp16_to_fp32(b1.d), 1.0f / 8);
+  EXPECT_EQ(b1.qs[0] & 0x0F, 0);   // -1 = max -> 0
+  EXPECT_EQ(b1.qs[1] & 0x0F, 15);  // +1 -> 16 -> 15 (= 7/8)
+  EXPECT_EQ(b1.qs[2] & 0x0F, 10);  // 0.25 / 0.125 + 8.5 = 10.5 -> 10
+  std::vector<float> y(64);
+  dequantize_row(TypeId::kQ4_0, q.data(), y.data(), 64);
+  EXPECT_EQ(y[0], s);
+  EXPECT_EQ(y[1], -7 * s / 8);  // why Q4_0 is not lossless for ternary weights
+  EXPECT_EQ(y[2], 0.0f);
+  EXPECT_EQ(y[34], 0.25f);
+  // All zero: d = 0 / -8 = -0 (fp16 0x8000, as ggml writes it), every code 8.
+  std::vector<float> z(32, 0.0f);
+  quantize_q4_0(z.data(), q.data(), 32);
+  EXPECT_EQ(q[0], 0x00);
+  EXPECT_EQ(q[1], 0x80);
+  for (int j = 0; j < 16; ++j) EXPECT_EQ(q[2 + j], 0x88);
+  z[7] = std::nanf("");
+  try {
+    quantize_q4_0(z.data(), q.data(), 32);
+    ADD_FAILURE() << "NaN quantized";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("element 7 is nan"), std::string::npos) << e.what();
+  }
+}
+
 TEST(QuantizeErrors, LengthsNotMultipleOfTheBlockAreRejected) {
   std::vector<float> x(1024, 1.0f);
   std::vector<uint8_t> out(4096);
@@ -105,6 +149,7 @@ TEST(QuantizeErrors, LengthsNotMultipleOfTheBlockAreRejected) {
   EXPECT_THROW(quantize_tq1_0(x.data(), out.data(), 257), std::invalid_argument);
   EXPECT_THROW(quantize_i2_s(x.data(), out.data(), 100), std::invalid_argument);
   EXPECT_THROW(quantized_bytes(TypeId::kQ4_1, 32), std::invalid_argument);
+  EXPECT_THROW(quantize_q4_0(x.data(), out.data(), 33), std::invalid_argument);
   EXPECT_THROW(dequantize_row(TypeId::kQ6_K, out.data(), x.data(), 100), std::invalid_argument);
   EXPECT_THROW(dequantize_row(TypeId::kQ4_K, out.data(), x.data(), 256), std::invalid_argument);
   EXPECT_EQ(quantized_bytes(TypeId::kTQ2_0, 512), 132u);

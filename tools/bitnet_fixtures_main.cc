@@ -108,9 +108,11 @@ int cmd_list(const Args&) {
   std::printf("\nsynthetic shapes (synthetic:<shape>[:<format>[:<embd>[:<arch>]]][@seed]):\n");
   for (const auto& s : fx::model_shapes())
     std::printf(
-        "  %-12s embd %5lld ff %5lld layers %2lld heads %2lld/%-2lld vocab %6lld ctx %lld\n",
+        "  %-13s embd %5lld ff %5lld layers %2lld heads %2lld/%-2lld head_dim %3lld vocab %6lld "
+        "ctx %5lld %-6s %s\n",
         s.name.c_str(), (long long)s.n_embd, (long long)s.n_ff, (long long)s.n_layer,
-        (long long)s.n_head, (long long)s.n_head_kv, (long long)s.n_vocab, (long long)s.n_ctx);
+        (long long)s.n_head, (long long)s.n_head_kv, (long long)s.head_dim(), (long long)s.n_vocab,
+        (long long)s.n_ctx, s.arch.c_str(), s.model.empty() ? "(test shape)" : s.model.c_str());
   const std::string syn = dir + "/synthetic";
   std::error_code ec;
   if (fs::is_directory(syn, ec)) {
@@ -179,9 +181,10 @@ int cmd_generate(const Args& a) {
   s.shape = a.pos[0];
   s.format = a.get("--format", "tq2_0");
   s.embd = a.get("--embd", "f16");
-  s.arch = a.get("--arch", "bitnet");
-  // Through the spec parser so case, defaults and BITNET_SEED behave exactly as in resolve().
-  std::string text = "synthetic:" + s.shape + ":" + s.format + ":" + s.embd + ":" + s.arch;
+  // Through the spec parser so case, defaults (the arch: the shape's) and BITNET_SEED behave
+  // exactly as in resolve().
+  std::string text = "synthetic:" + s.shape + ":" + s.format + ":" + s.embd;
+  if (a.flag("--arch")) text += ":" + a.get("--arch");
   if (a.flag("--seed")) text += "@" + std::to_string(parse_u64(a.get("--seed"), "--seed"));
   s = fx::parse_spec(text).synthetic;
   const auto t0 = std::chrono::steady_clock::now();

@@ -1,14 +1,17 @@
 // bitnet-quantize IN.gguf OUT.gguf FORMAT [--embd TYPE] [--output TYPE]
-// Converts the 2-D projection weights (blk.N.attn_{q,k,v,output}.weight,
-// blk.N.ffn_{gate,up,down}.weight) to FORMAT = TQ2_0 | TQ1_0 | I2_S with the origin's exact
-// quantizers (llama.cpp / bitnet.cpp byte for byte). Norms and other tensors are copied.
-// token_embd.weight (and output.weight, if the model has one) get the type the origin's
-// llama-quantize picks by default (llama_tensor_get_type): for TQ1_0/TQ2_0, llama.cpp c392e5094
-// writes a tied token_embd (no output.weight) and output.weight as Q6_K (Q8_0 when the row is not
-// a multiple of 256); for I2_S, bitnet.cpp (406a503) writes F16 (Q8_0 likewise). --embd/--output
-// pick another type (F32 | F16 | BF16 | Q8_0 | Q6_K) or `keep`. general.file_type becomes 37
-// (TQ2_0), 36 (TQ1_0) or 40 (I2_S); general.quantization_version is set to 2. A projection that
-// is not exactly ternary is still quantized, with a warning giving the measured error.
+// Converts the 2-D weights (the projections blk.N.attn_{q,k,v,output}.weight,
+// blk.N.ffn_{gate,up,down}.weight, and any other 2-D *weight that is not a norm) to FORMAT =
+// TQ2_0 | TQ1_0 | I2_S with the origin's exact quantizers (llama.cpp / bitnet.cpp byte for byte),
+// choosing each tensor's type as the origin's llama-quantize does (fixtures/quantize_policy.h):
+// rows that are not a multiple of 256 fall back to Q4_0 (F16 below 32) for TQ formats, as
+// llama.cpp c392e5094 does; I2_S rows must be a multiple of 128 (refused otherwise). Norms and
+// other tensors are copied. token_embd.weight / output.weight get the origin's default: Q6_K for
+// the output (or a tied token_embd) of TQ formats, F16 for I2_S (bitnet.cpp 406a503), Q8_0 when
+// the row is not a multiple of 256; an untied token_embd of a TQ model would be Q4_K, which is not
+// implemented here (kept, with a note). --embd/--output pick another type (F32 | F16 | BF16 |
+// Q8_0 | Q6_K) or `keep`. general.file_type becomes 37 (TQ2_0), 36 (TQ1_0) or 40 (I2_S);
+// general.quantization_version is set to 2. A tensor written in FORMAT that is not exactly
+// ternary is still quantized, with a warning giving the measured error.
 // Exit codes (docs/cli.md): 0 ok, 1 other error, 2 usage error, 3 bad or unreadable input or
 // unwritable output.
 #include <algorithm>
@@ -30,8 +33,6 @@ namespace bitnet {
 namespace {
 
 namespace cli = bitnet::cli;
-using fixtures::default_output_type;
-using fixtures::is_projection;
 
 // A type flag: unset (the origin's default), `keep` (copy the tensor), or a type to write.
 struct TypeChoice {
@@ -59,30 +60,50 @@ bool is_float_type(uint32_t t) {
          t == static_cast<uint32_t>(TypeId::kBF16);
 }
 
-// Output type of token_embd.weight / output.weight (`tied`: token_embd with no output.weight).
-// Returns the input type to copy the tensor unchanged.
-uint32_t embedding_out_type(const Options& o, const gguf::TensorInfo& t, bool tied) {
+// The tensor's output type: an explicit --embd/--output choice, else the origin's default
+// (fixtures::tensor_type). Returns the input type to copy the tensor unchanged.
+uint32_t out_type_for(const Options& o, const fixtures::QuantizeTarget& target,
+                      const gguf::TensorInfo& t) {
+  if (!fixtures::is_quantized_tensor(t.name, t.ne.size())) return t.type;
   const bool is_embd = t.name == "token_embd.weight";
-  TypeChoice c = is_embd ? o.embd : o.output;
-  if (is_embd && tied && c.kind == TypeChoice::kDefault) c = o.output;
-  if (c.kind == TypeChoice::kKeep) return t.type;
-  if (c.kind == TypeChoice::kType) return static_cast<uint32_t>(c.type);
-  // Defaults only convert float tensors: re-quantizing a quantized one would add error.
-  if (!is_float_type(t.type)) {
-    std::fprintf(stderr, "bitnet-quantize: note: %s is %s already; kept (use --%s to convert)\n",
-                 t.name.c_str(), tname(t.type).c_str(), is_embd ? "embd" : "output");
-    return t.type;
+  const bool is_output = t.name == "output.weight" || (is_embd && !target.has_output);
+  if (is_embd || is_output) {
+    TypeChoice c = is_embd ? o.embd : o.output;
+    if (is_embd && !target.has_output && c.kind == TypeChoice::kDefault) c = o.output;
+    if (c.kind == TypeChoice::kKeep) return t.type;
+    if (c.kind == TypeChoice::kType) return static_cast<uint32_t>(c.type);
+    // Defaults only convert float tensors: re-quantizing a quantized one would add error.
+    if (!is_float_type(t.type)) {
+      std::fprintf(stderr, "bitnet-quantize: note: %s is %s already; kept (use --%s to convert)\n",
+                   t.name.c_str(), tname(t.type).c_str(), is_embd ? "embd" : "output");
+      return t.type;
+    }
   }
-  if (is_embd && !tied && o.format != TypeId::kI2_S) {
-    // llama.cpp writes an untied token_embd as Q4_K for TQ formats; we have no Q4_K quantizer.
+  const fixtures::TensorType d = fixtures::tensor_type(target, t.name, t.ne[0]);
+  if (!type_traits(d.type)->quantize) {
+    if (!is_embd && !is_output)
+      throw std::invalid_argument("tensor " + t.name + ": llama-quantize would write it as " +
+                                  tname(static_cast<uint32_t>(d.type)) +
+                                  ", which is not implemented here");
+    // llama.cpp writes an untied token_embd as Q4_K (Q5_0 for rows that are not a multiple of
+    // 256) for TQ formats; there is no quantizer for those here.
     std::fprintf(stderr,
-                 "bitnet-quantize: note: llama-quantize would write the untied %s as Q4_K, "
-                 "which is not implemented here; kept as %s (use --embd to convert)\n",
-                 t.name.c_str(), tname(t.type).c_str());
+                 "bitnet-quantize: note: llama-quantize would write %s%s as %s, which is not "
+                 "implemented here; kept as %s (use --%s to convert)\n",
+                 is_embd && target.has_output ? "the untied " : "", t.name.c_str(),
+                 tname(static_cast<uint32_t>(d.type)).c_str(), tname(t.type).c_str(),
+                 is_embd ? "embd" : "output");
     return t.type;
   }
-  if (is_embd && !tied) return static_cast<uint32_t>(TypeId::kF16);  // bitnet.cpp, I2_S
-  return static_cast<uint32_t>(default_output_type(o.format, t.ne.empty() ? 0 : t.ne[0]));
+  if (d.fallback)
+    std::fprintf(stderr,
+                 "bitnet-quantize: note: %s: row length %lld is not a multiple of the %s block "
+                 "(%lld); using fallback quantization %s, as llama-quantize does\n",
+                 t.name.c_str(), static_cast<long long>(t.ne[0]),
+                 tname(static_cast<uint32_t>(d.preferred)).c_str(),
+                 static_cast<long long>(type_traits(d.preferred)->block_elems),
+                 tname(static_cast<uint32_t>(d.type)).c_str());
+  return static_cast<uint32_t>(d.type);
 }
 
 // The tensor as f32 (any type dequantize_row reads), or an error naming file and tensor.
@@ -106,21 +127,25 @@ std::vector<float> to_f32(const gguf::File& f, const gguf::TensorInfo& t) {
 int run(const Options& o) {
   const gguf::File in = gguf::File::open(o.in);
   gguf::Writer w(o.out, static_cast<uint32_t>(in.alignment()));
-  // Key order as each origin writes it, so outputs can be compared byte for byte:
-  // llama.cpp's llama-quantize re-adds quantization_version then file_type at the end;
-  // bitnet.cpp's (2024) keeps file_type in place and appends quantization_version.
+  // Key order as each origin writes it, so outputs can be compared byte for byte. Both set
+  // quantization_version, then file_type. llama.cpp's gguf (c392e5094) removes a key it sets and
+  // appends it; bitnet.cpp's (2024) overwrites an existing key in place and appends a new one.
   const bool llama_order = o.format != TypeId::kI2_S;
+  const uint32_t qv = 2, ft = file_type_for(o.format);
+  bool has_qv = false, has_ft = false;
   for (const auto& kv : in.metadata()) {
-    const bool moved = kv.key == "general.file_type" || kv.key == "general.quantization_version";
-    if (!(llama_order && moved)) w.set(kv.key, kv.value);
+    const bool is_qv = kv.key == "general.quantization_version";
+    const bool is_ft = kv.key == "general.file_type";
+    if (llama_order && (is_qv || is_ft)) continue;
+    if (is_qv || is_ft) {
+      w.set_u32(kv.key, is_qv ? qv : ft);
+      (is_qv ? has_qv : has_ft) = true;
+    } else {
+      w.set(kv.key, kv.value);
+    }
   }
-  if (llama_order) {
-    w.set_u32("general.quantization_version", 2);
-    w.set_u32("general.file_type", file_type_for(o.format));
-  } else {
-    w.set_u32("general.file_type", file_type_for(o.format));
-    w.set_u32("general.quantization_version", 2);
-  }
+  if (!has_qv) w.set_u32("general.quantization_version", qv);
+  if (!has_ft) w.set_u32("general.file_type", ft);
 
   // Tensor order: llama.cpp's loader sorts by (layer of "blk.N.", -1 for others; then name);
   // bitnet.cpp (2024) keeps the input order.
@@ -138,15 +163,19 @@ int run(const Options& o) {
   }
 
   // Decide every tensor's output type first (the header lists them all before any data).
-  const bool tied = in.find_tensor("output.weight") == nullptr;
+  fixtures::QuantizeTarget target;
+  target.format = o.format;
+  target.arch = in.find("general.architecture") ? in.get<std::string>("general.architecture") : "";
+  target.has_output = in.find_tensor("output.weight") != nullptr;
   std::vector<uint32_t> out_type;
+  int fallbacks = 0, quantized = 0;
   for (const auto* tp : order) {
     const auto& t = *tp;
     uint32_t type = t.type;
-    if (is_projection(t.name) && t.ne.size() == 2) {
-      type = static_cast<uint32_t>(o.format);
-    } else if (t.name == "token_embd.weight" || t.name == "output.weight") {
-      type = embedding_out_type(o, t, tied);
+    try {
+      type = out_type_for(o, target, t);
+    } catch (const std::invalid_argument& e) {  // a row length the format cannot hold
+      throw std::runtime_error(o.in + ": " + e.what());
     }
     if (type != t.type) {
       const auto traits = type_traits(type);
@@ -156,6 +185,11 @@ int run(const Options& o) {
                                  std::to_string(t.ne.empty() ? 0 : t.ne[0]) +
                                  " is not a multiple of the " + tname(type) + " block (" +
                                  std::to_string(block) + ")");
+    }
+    if (fixtures::is_quantized_tensor(t.name, t.ne.size()) && t.name != "token_embd.weight" &&
+        t.name != "output.weight") {
+      ++quantized;
+      if (type != static_cast<uint32_t>(o.format)) ++fallbacks;
     }
     out_type.push_back(type);
     w.add_tensor(t.name, type, t.ne);
@@ -179,25 +213,36 @@ int run(const Options& o) {
       throw std::runtime_error(o.in + ": tensor " + t.name + ": " + e.what());
     }
     w.write(q);
-    if (is_projection(t.name)) {
+    if (out_type[i] == static_cast<uint32_t>(o.format)) {
       ++converted;
-      // Measure the loss: a ternary input (all values in {-s, 0, +s}) must come back exactly.
+      // Measure the loss: a ternary input (all values in {-s, 0, +s}) must come back exactly,
+      // unless s itself is not an fp16 value (TQ formats store the scale as fp16).
       std::vector<float> y(static_cast<size_t>(n));
       dequantize(type, q.data(), y.data(), n, tensor_scale(type, q.data(), n));
       double err = 0, ref = 0, max_err = 0;
+      float s = 0;
+      bool ternary = true;
       for (int64_t k = 0; k < n; ++k) {
         const double d = static_cast<double>(x[k]) - y[k];
         err += d * d;
         ref += static_cast<double>(x[k]) * x[k];
         max_err = std::max(max_err, std::fabs(d));
+        const float a = std::fabs(x[k]);
+        if (a != 0 && s == 0) s = a;
+        ternary = ternary && (a == 0 || a == s);
       }
-      if (max_err > 0) {
+      const double rel = ref > 0 ? 100.0 * std::sqrt(err / ref) : 0.0;
+      if (max_err > 0 && ternary) {
+        std::fprintf(stderr,
+                     "bitnet-quantize: note: %s is ternary with scale %.9g, which %s stores as "
+                     "fp16 (%.4f%% relative RMS error)\n",
+                     t.name.c_str(), s, tname(out_type[i]).c_str(), rel);
+      } else if (max_err > 0) {
         ++warned;
         std::fprintf(stderr,
                      "bitnet-quantize: warning: %s is not ternary: %s keeps %.2f%% relative RMS "
                      "error (max |error| %.6g)\n",
-                     t.name.c_str(), tname(out_type[i]).c_str(),
-                     ref > 0 ? 100.0 * std::sqrt(err / ref) : 0.0, max_err);
+                     t.name.c_str(), tname(out_type[i]).c_str(), rel, max_err);
       }
     }
   }
@@ -209,6 +254,11 @@ int run(const Options& o) {
   std::printf("%s: %d projections -> %s (%d not ternary)%s, %zu tensors total\n", o.out.c_str(),
               converted, tname(static_cast<uint32_t>(o.format)).c_str(), warned, embd.c_str(),
               in.tensors().size());
+  if (fallbacks > 0)
+    std::printf(
+        "%s: %d of %d weight tensors required fallback quantization (rows that are not a "
+        "multiple of the %s block)\n",
+        o.out.c_str(), fallbacks, quantized, tname(static_cast<uint32_t>(o.format)).c_str());
   return 0;
 }
 

@@ -17,7 +17,10 @@ const char* mode_name(Mode m);  // "default", "quick", "full"
 struct Options {
   Mode mode = Mode::kDefault;
   std::vector<std::string>
-      models;                      // --bitnet_model (repeatable) or $BITNET_GGUF; empty = synthetic
+      models;  // --bitnet_model (repeatable) or $BITNET_GGUF; empty = synthetic
+  // --bitnet_models=LIST: the real-model shapes whose synthetic models decode/prefill run
+  // (fixtures shape names, or "all"); empty = the mode's default (full: all of them).
+  std::vector<std::string> model_shapes;
   std::vector<std::string> peers;  // --bitnet_peer=llama.cpp:DIR|bitnet.cpp:DIR (repeatable)
   std::vector<int> threads;        // thread counts to run; default {1, available CPUs}
   std::optional<Isa> isa;          // --bitnet_isa: pins dispatch and restricts kernel rows
