@@ -93,6 +93,7 @@ void add_tuning_context(const Options& opts) {
     for (int t : opts.threads) table.ensure(t);
     add_context("tuning", "measured: " + table.status() + " (" + table.path() + ")");
     add_context("tuning_kernel_set", hex_u64(kernel_set_hash()));
+    add_context("tuning_kernel_code", std::string(kernel_code_sha256()));
     add_context("tuning_table", tuning_table_json(table));
   } else {
     add_context("tuning", opts.isa ? "off: ISA pinned (static order)"

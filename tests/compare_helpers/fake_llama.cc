@@ -9,9 +9,13 @@
 //   help=<file printed on stdout for --help (exit 0); without it --help prints nothing>
 //   mode=daemon: first fork a grandchild that calls setsid(), writes its pid to daemon_pid_file
 //   and sleeps 120 s
+//   mode=vanish: like daemon, but double-forked (the grandchild is orphaned at once) and the
+//   grandchild execs /bin/sleep 120 with an empty environment (no token left to find it by);
+//   it keeps our stdout and stderr open, as a careless daemon does
 // Each run appends its arguments to argv_log (then a "--" line), so tests can check the exact
 // argument vector we launched.
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -97,6 +101,28 @@ int main(int argc, char** argv) {
     close(p[1]);
     char c;
     [[maybe_unused]] ssize_t n = read(p[0], &c, 1);
+  }
+  if (mode == "vanish") {
+    int p[2];
+    if (pipe(p) != 0) return 70;
+    const pid_t child = fork();
+    if (child == 0) {
+      setsid();
+      if (fork() == 0) {
+        std::ofstream(kv["daemon_pid_file"]) << getpid() << "\n";
+        close(p[1]);
+        char* const args[] = {const_cast<char*>("sleep"), const_cast<char*>("120"), nullptr};
+        char* const no_env[] = {nullptr};
+        execve("/bin/sleep", args, no_env);
+        _exit(127);
+      }
+      close(p[1]);
+      char c;
+      [[maybe_unused]] ssize_t n = read(p[0], &c, 1);  // the pid file is written
+      _exit(0);
+    }
+    close(p[1]);
+    waitpid(child, nullptr, 0);
   }
   if (mode == "garbage") {
     std::cout << "llama-bench: \x01\x02 this is not json {]\n";
