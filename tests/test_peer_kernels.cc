@@ -154,7 +154,9 @@ TEST(PeerLoad, FileThatIsNotALibraryNamesTheFile) {
   // A 32-bit ELF header.
   {
     std::string head(64, '\0');
-    head.replace(0, 4, "\x7f" "ELF");
+    head.replace(0, 4,
+                 "\x7f"
+                 "ELF");
     head[4] = 1;  // ELFCLASS32
     std::ofstream(lib, std::ios::binary | std::ios::trunc) << head;
   }

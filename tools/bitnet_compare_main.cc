@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "bitnet/compare/convert.h"
 #include "bitnet/compare/crossval.h"
 #include "bitnet/compare/discovery.h"
 #include "bitnet/compare/input_file.h"
@@ -269,26 +270,7 @@ int cmd_convert(Args& a) {
       in_path = f;
   }
   if (in_path.empty()) throw bc::CompareError(bc::kExitUsage, "convert needs a FILE");
-  const std::string text = bc::read_input_file(in_path);
-  std::vector<bc::BenchTest> tests;
-  std::vector<bc::Measurement> rows;
-  try {
-    tests = bc::parse_llama_bench_any(text);
-    rows = bc::measurements_from_bench(tests);
-  } catch (const bc::ParseError& e) {
-    throw bc::CompareError(bc::kExitPeerFailed, fmt::format("{}: {}", in_path, e.what()));
-  }
-  ctx.tool = "llama-bench";
-  ctx.build_commit = tests[0].build_commit;
-  ctx.build_number = tests[0].build_number;
-  ctx.cpu_info = tests[0].cpu_info;
-  ctx.model_type = tests[0].model_type;
-  ctx.model_path = tests[0].model_filename;
-  ctx.model_label = label.value_or(tests[0].model_filename.empty()
-                                       ? bc::sanitize_label(tests[0].model_type)
-                                       : bc::default_model_label(tests[0].model_filename));
-  ctx.command = "converted from " + in_path;
-  write_output(bc::to_gbench_json(ctx, rows, unit).dump(2) + "\n", out_path);
+  bc::convert_llama_bench_to({in_path, ctx.peer, label, unit}, out_path);
   return bc::kExitOk;
 }
 

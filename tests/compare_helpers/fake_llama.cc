@@ -12,9 +12,15 @@
 //   mode=vanish: like daemon, but double-forked (the grandchild is orphaned at once) and the
 //   grandchild execs /bin/sleep 120 with an empty environment (no token left to find it by);
 //   it keeps our stdout and stderr open, as a careless daemon does
+//   fault_file=<file>: before replaying, drop the file from the page cache (posix_fadvise
+//   DONTNEED) and read it through a mapping, so the run takes major page faults as a peer
+//   reading a model that is not resident does
 // Each run appends its arguments to argv_log (then a "--" line), so tests can check the exact
 // argument vector we launched.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +89,19 @@ int main(int argc, char** argv) {
     os << in.rdbuf();
     os.flush();
   };
+  if (!kv["fault_file"].empty()) {
+    const int fd = open(kv["fault_file"].c_str(), O_RDONLY);
+    struct stat st {};
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) return 72;
+    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) return 72;
+    madvise(p, static_cast<size_t>(st.st_size), MADV_RANDOM);  // one fault per page, no readahead
+    volatile unsigned sum = 0;
+    for (off_t i = 0; i < st.st_size; i += 4096) sum += static_cast<const unsigned char*>(p)[i];
+    munmap(p, static_cast<size_t>(st.st_size));
+    close(fd);
+  }
   replay(kv["stderr"], std::cerr);
   if (mode == "segv") raise(SIGSEGV);
   if (mode == "sleep") usleep(static_cast<useconds_t>(std::atol(kv["sleep_ms"].c_str())) * 1000);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -226,8 +227,10 @@ RunResult run_process(const RunOptions& opts) {
 
   for (;;) {
     if (!reaped) {
-      pid_t w = waitpid(pid, &wstatus, WNOHANG);
+      rusage ru{};
+      pid_t w = wait4(pid, &wstatus, WNOHANG, &ru);
       if (w == pid) {
+        r.major_faults = ru.ru_majflt;
         note_peer_reaped(pid);
         reaped = true;
         reaped_at = Clock::now();
