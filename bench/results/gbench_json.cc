@@ -123,10 +123,13 @@ void append_rows(std::vector<json>& out, const PeerContext& ctx, const Measureme
     if (m.resident_frac) r["resident_frac"] = *m.resident_frac;
     if (m.major_faults) {
       r["major_faults"] = *m.major_faults;
+      // The faults are the whole process's (its binary and libraries too): the model is blamed
+      // only when it was not all resident before the peer started.
       if (*m.major_faults > 0)
-        r["label"] =
-            fmt::format("disk reads: {} major page faults in the peer process (model not resident)",
-                        *m.major_faults);
+        r["label"] = fmt::format(
+            "disk reads: {} major page faults in the peer process{}", *m.major_faults,
+            m.resident_frac && *m.resident_frac < 1 ? " (model not resident before it started)"
+                                                    : "");
     }
   }
 }
