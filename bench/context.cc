@@ -76,6 +76,7 @@ void add_tuning_context(const Options& opts) {
     for (int t : opts.threads) table.ensure(t);
     add_context("tuning", "measured: " + table.status() + " (" + table.path() + ")");
     add_context("tuning_kernel_set", hex_u64(kernel_set_hash()));
+    add_context("tuning_kernel_code", std::string(kernel_code_sha256()));
     add_context("tuning_table", table.entries_json());
   } else {
     add_context("tuning", opts.isa ? "off: ISA pinned (static order)"

@@ -25,6 +25,7 @@
 #include "bitnet/kernels/driver.h"
 #include "bitnet/kernels/registry.h"
 #include "bitnet/kernels/threadpool.h"
+#include "kernel_code_hash.h"
 
 namespace bitnet {
 namespace {
@@ -358,6 +359,10 @@ uint64_t kernel_set_hash() {
   return h;
 }
 
+std::string_view kernel_code_sha256() {
+  return kKernelCodeSha256;
+}
+
 std::string pick_winner(const std::vector<std::string>& static_order,
                         const std::map<std::string, double>& medians, double tie_fraction) {
   double best = 0;
@@ -430,6 +435,9 @@ void TuningTable::load_locked() {
     else if (j.value("kernel_set_hash", "") != hash)
       why = "kernel set changed (table " + j.value("kernel_set_hash", std::string("?")) +
             ", this build " + hash + ")";
+    else if (j.value("kernel_code_sha256", "") != kernel_code_sha256())
+      why = "kernel code changed (table " + j.value("kernel_code_sha256", std::string("?")) +
+            ", this build " + std::string(kernel_code_sha256()) + ")";
     else if (j.value("cpu_features", "") != feature_names(cpu_feature_bits()))
       why = "CPU features changed (table " + j.value("cpu_features", std::string("?")) + ")";
     else if (j.value("cpu_model", "") != cpu_model_name())
@@ -486,6 +494,7 @@ void TuningTable::save_locked() {
   j["cpu_model"] = cpu_model_name();
   j["cpu_features"] = feature_names(cpu_feature_bits());
   j["kernel_set_hash"] = hex64(kernel_set_hash());
+  j["kernel_code_sha256"] = std::string(kernel_code_sha256());
   j["tie_fraction"] = kTieFraction;
   j["cold_set_bytes"] =
       settings_.cold_set_bytes > 0 ? settings_.cold_set_bytes : cold_set_default();

@@ -24,3 +24,10 @@ add_test(NAME compare_sh_interleaved_table
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/compare_helpers/check_compare_sh.sh ${CMAKE_SOURCE_DIR}
                  $<TARGET_FILE:compare_fake_llama> $<TARGET_FILE:bitnet-compare> ${BITNET_TEST_DATA_DIR})
 set_tests_properties(compare_sh_interleaved_table PROPERTIES LABELS shim TIMEOUT 120)
+
+# convert streams: a jsonl file larger than its address-space limit converts (skipped under ASan).
+add_test(NAME compare_convert_streams
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/compare_helpers/check_convert_streams.sh
+                 $<TARGET_FILE:bitnet-compare> ${BITNET_TEST_DATA_DIR} ${CMAKE_CURRENT_BINARY_DIR}
+                 $<BOOL:${BITNET_SANITIZE}>)
+set_tests_properties(compare_convert_streams PROPERTIES LABELS shim TIMEOUT 300 SKIP_RETURN_CODE 77)

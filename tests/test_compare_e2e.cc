@@ -1,8 +1,12 @@
 // Discovery + launch + parse + JSON, end to end, against fake llama-bench / llama-cli executables
 // that replay recorded transcripts (no real peer needed). Also the bitnet-compare CLI itself.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include <thread>
 
@@ -126,6 +130,59 @@ TEST(CompareE2E, MissingThreadCountInOutputIsAFailure) {
   EXPECT_EQ(e.code(), kExitPeerFailed);
   EXPECT_NE(std::string(e.what()).find("no prefill result for 1 thread"), std::string::npos)
       << e.what();
+}
+
+// A clean file of `bytes` written back to disk and dropped from the page cache.
+void write_evicted(const fs::path& path, size_t bytes) {
+  {
+    std::ofstream out(path, std::ios::binary);
+    const std::string block(1 << 16, 'm');
+    for (size_t n = 0; n < bytes; n += block.size()) out << block;
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ::fdatasync(fd);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  ::close(fd);
+}
+
+// The peer's rows carry the counters ours do: resident_frac before the peer started and the
+// peer process's major page faults, and a row that read from disk says so.
+TEST(CompareE2E, PeerRowsReportResidencyAndMajorFaults) {
+  TempDir t("e2e_faults");
+  const fs::path model = t.path() / "cold-model.gguf";
+  write_evicted(model, 8u << 20);
+  install_fake(t.path(), "llama-bench",
+               {{"version", kVersion},
+                {"stdout", transcript("bench-A-TQ2_0.json")},
+                {"fault_file", model.string()}});
+  BenchRequest req = request(2);
+  req.model = model.string();
+  req.hash_model = false;  // hashing would read the file back in
+  BenchOutcome out = run_peer_bench(req, only_dir(t.path()));
+  ASSERT_EQ(out.rows.size(), 2u);
+  for (const auto& m : out.rows) {
+    ASSERT_TRUE(m.resident_frac && m.major_faults) << m.phase;
+    EXPECT_LT(*m.resident_frac, 0.5) << m.phase;  // evicted before the peer started
+    EXPECT_GT(*m.major_faults, 0) << m.phase;     // the fake read it from disk
+  }
+  const auto doc = to_gbench_json(out.context, out.rows);
+  for (const auto& r : doc.at("benchmarks")) {
+    EXPECT_EQ(r.at("major_faults"), *out.rows[0].major_faults);
+    EXPECT_NE(r.value("label", "").find("disk reads: "), std::string::npos) << r.dump();
+  }
+
+  // Resident and never faulted: resident_frac 1, no faults, no label.
+  install_fake(t.path(), "llama-bench",
+               {{"version", kVersion}, {"stdout", transcript("bench-A-TQ2_0.json")}});
+  (void)slurp(model.string());
+  out = run_peer_bench(req, only_dir(t.path()));
+  for (const auto& m : out.rows) {
+    ASSERT_TRUE(m.resident_frac && m.major_faults) << m.phase;
+    EXPECT_EQ(*m.resident_frac, 1.0) << m.phase;
+  }
+  for (const auto& r : to_gbench_json(out.context, out.rows).at("benchmarks"))
+    if (r.at("major_faults") == 0) EXPECT_FALSE(r.contains("label")) << r.dump();
 }
 
 TEST(CompareE2E, FallsBackToLlamaCli) {

@@ -1,9 +1,14 @@
 // Google Benchmark JSON from peer numbers: names, per-repetition rows, aggregates, units, and the
 // side-by-side table against our rows.
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "bitnet/compare/convert.h"
+#include "bitnet/compare/input_file.h"
 #include "bitnet/compare/peer_output.h"
 #include "bitnet/compare/peer_runner.h"
 #include "bitnet/compare/side_by_side.h"
@@ -53,6 +58,73 @@ TEST(CompareGbench, LabelsAndNames) {
   m.tokens = 32;
   EXPECT_EQ(row_name(ctx(), m), "peer/llama.cpp/prefill/tiny-bitnet-a-tq2_0/tokens:32/threads:2");
   EXPECT_THROW(ns_per_unit("minutes"), std::invalid_argument);
+}
+
+// The streamed writer and the whole-document function give the same document (the date is read
+// when each writes its context, so it is compared apart).
+TEST(CompareGbench, StreamedWriterWritesTheSameDocument) {
+  for (const char* file : {"bench-A-TQ2_0.jsonl", "bench-A-TQ2_0.csv"}) {
+    const auto tests = parse_llama_bench_any(slurp(transcript(file)));
+    const auto rows = measurements_from_bench(tests);
+    std::ostringstream streamed;
+    GbenchJsonWriter w(streamed, ctx(), "us");
+    for (const auto& m : rows) w.add(m);
+    w.finish();
+    ojson whole = to_gbench_json(ctx(), rows, "us");
+    ojson got = ojson::parse(streamed.str());
+    got["context"].erase("date");
+    whole["context"].erase("date");
+    got["context"].erase("load_avg");
+    whole["context"].erase("load_avg");
+    EXPECT_EQ(got.dump(2), whole.dump(2)) << file;
+    // Byte for byte apart from those: re-dumping the streamed text changes nothing.
+    EXPECT_EQ(ojson::parse(streamed.str()).dump(2), streamed.str()) << file;
+  }
+  std::ostringstream empty;
+  GbenchJsonWriter w(empty, ctx());
+  w.finish();
+  EXPECT_EQ(ojson::parse(empty.str()).dump(2), empty.str());
+}
+
+// Every input form streamed gives the rows the whole-text parser gives.
+TEST(CompareGbench, StreamedParseMatchesWholeParse) {
+  for (const char* file :
+       {"bench-A-TQ2_0.json", "bench-A-TQ2_0.jsonl", "bench-A-TQ2_0.csv", "bench-A-TQ2_0.md"}) {
+    const auto whole = parse_llama_bench_any(slurp(transcript(file)));
+    InputStream in(transcript(file));
+    std::vector<BenchTest> streamed;
+    for_each_llama_bench_test(in, [&](const BenchTest& t) { streamed.push_back(t); });
+    ASSERT_EQ(streamed.size(), whole.size()) << file;
+    for (size_t i = 0; i < whole.size(); ++i) {
+      EXPECT_EQ(streamed[i].n_threads, whole[i].n_threads) << file;
+      EXPECT_EQ(streamed[i].samples_ns, whole[i].samples_ns) << file;
+      EXPECT_EQ(streamed[i].avg_ts, whole[i].avg_ts) << file;
+      EXPECT_EQ(streamed[i].build_commit, whole[i].build_commit) << file;
+    }
+  }
+}
+
+// A conversion that fails half way leaves no output file, and an existing one as it was.
+TEST(CompareGbench, FailedConvertLeavesNoHalfFile) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("convert_half_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string in = (dir / "in.jsonl").string(), out = (dir / "out.json").string();
+  const std::string good = slurp(transcript("bench-A-TQ2_0.jsonl"));
+  std::ofstream(in) << good << "{\"n_threads\": \"two\"}\n";
+  std::ofstream(out) << "previous";
+  try {
+    convert_llama_bench_to({in, "llama.cpp", std::nullopt, "ns"}, out);
+    ADD_FAILURE() << "converted a bad line";
+  } catch (const CompareError& e) {
+    EXPECT_NE(std::string(e.what()).find("jsonl line 3"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(slurp(out), "previous");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 2);  // no temp left
+  std::ofstream(in, std::ios::trunc) << good;
+  convert_llama_bench_to({in, "llama.cpp", std::string("m"), "ns"}, out);
+  EXPECT_EQ(ojson::parse(slurp(out))["context"]["model_label"], "m");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CompareGbench, OutlierRunKeepsMedianHonest) {

@@ -2,6 +2,8 @@
 // asked for is a failure, --timeout bounds the whole interaction, version probes included, and
 // nothing a peer starts outlives it.
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -131,6 +133,38 @@ TEST(CompareLeftovers, AGrandchildThatCallsSetsidDoesNotSurviveThePeer) {
   ASSERT_GT(daemon, 0);
   // Killed and reaped by run_process: the pid no longer exists (not even as a zombie).
   EXPECT_NE(::kill(daemon, 0), 0) << "pid " << daemon << " survived the peer";
+}
+
+TEST(CompareLeftovers, AnOrphanThatCallsSetsidAndClearsItsEnvironmentDoesNotSurvive) {
+  TempDir t("leftovers_vanish");
+  const std::string pid_file = (t.path() / "vanish.pid").string();
+  const auto bin =
+      install_fake(t.path(), "llama-bench", {{"mode", "vanish"}, {"daemon_pid_file", pid_file}});
+  // A child of ours in its own session, started before the peer: not the peer's, so it stays.
+  const pid_t mine = fork();
+  if (mine == 0) {
+    setsid();
+    execl("/bin/sleep", "sleep", "120", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(mine, 0);
+  usleep(30000);  // a clock tick (the start times compared are in ticks) before the peer starts
+  RunOptions o;
+  o.argv = {bin.string(), "-o", "json"};
+  o.timeout = 20s;
+  const auto t0 = std::chrono::steady_clock::now();
+  const RunResult r = run_process(o);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_TRUE(r.ok()) << describe_status(r);
+  // Promptly: the orphan holds our pipes open, which must not keep us waiting for its 120 s.
+  EXPECT_LT(s, 10.0);
+  const pid_t orphan = static_cast<pid_t>(std::atol(slurp(pid_file).c_str()));
+  ASSERT_GT(orphan, 0);
+  EXPECT_NE(::kill(orphan, 0), 0) << "pid " << orphan << " survived the peer";
+  EXPECT_EQ(::kill(mine, 0), 0) << "our own child (not the peer's) was killed";
+  ::kill(mine, SIGKILL);
+  int st;
+  waitpid(mine, &st, 0);
 }
 
 }  // namespace

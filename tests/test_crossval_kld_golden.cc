@@ -105,6 +105,33 @@ std::string golden_printout() {
   return want.str();
 }
 
+// Our report against llama-perplexity's printout: every KLD, Δp and same-top line to the
+// printed digit (the differing lines are printed first, with the count of identical ones).
+// PPL(Q) moves by the uint16 rounding of the decoded log-probs (678.4728 vs 678.4712), so the
+// PPL(Q) lines are checked loosely.
+void expect_llama_printout(const KldSummary& s) {
+  const std::string report = format_llama_report(s);
+  std::printf("%s", report.c_str());
+  const auto expected = stat_lines(golden_printout());
+  const auto ours = stat_lines(report);
+  ASSERT_GE(expected.size(), 30u);
+  size_t same = 0;
+  for (const auto& [k, v] : expected) {
+    const bool eq = ours.count(k) && ours.at(k) == v;
+    same += eq;
+    if (!eq)
+      std::printf("differs: ours '%s' vs llama '%s'\n", ours.count(k) ? ours.at(k).c_str() : "",
+                  v.c_str());
+  }
+  std::printf("%zu of %zu printed statistics lines identical\n", same, expected.size());
+  for (const auto& [k, v] : expected) {
+    if (k.find("PPL(Q)") != std::string::npos) continue;
+    ASSERT_TRUE(ours.count(k)) << k;
+    EXPECT_EQ(ours.at(k), v) << k;
+  }
+  EXPECT_NEAR(s.ppl.value, 678.471235, 0.01);
+}
+
 // llama-perplexity's printout for A-TQ2_0 against the A-F32 base, recomputed from llama.cpp's
 // own A-TQ2_0 distributions (its A-TQ2_0 base file, decoded: log p = scale * q + min, so within
 // scale/2 = 1.2e-4 of its logits up to a constant per row): the reader's statistics must print
@@ -125,27 +152,7 @@ TEST(GoldenKldReport, ReaderReproducesLlamaPerplexityPrintout) {
     }
   }
   const KldSummary s = acc.summary();
-  const auto expected = stat_lines(golden_printout());
-  const auto ours = stat_lines(format_llama_report(s));
-  ASSERT_GE(expected.size(), 30u);
-  std::printf("%s", format_llama_report(s).c_str());
-  size_t same = 0;
-  for (const auto& [k, v] : expected) {
-    const bool eq = ours.count(k) && ours.at(k) == v;
-    same += eq;
-    if (!eq)
-      std::printf("differs: ours '%s' vs llama '%s'\n", ours.count(k) ? ours.at(k).c_str() : "",
-                  v.c_str());
-  }
-  std::printf("%zu of %zu printed statistics lines identical\n", same, expected.size());
-  // Every KLD, Δp and same-top line to the printed digit; PPL(Q) moves by the uint16 rounding
-  // of the decoded log-probs (678.4728 vs 678.4712), so the PPL(Q) lines are checked loosely.
-  for (const auto& [k, v] : expected) {
-    if (k.find("PPL(Q)") != std::string::npos) continue;
-    ASSERT_TRUE(ours.count(k)) << k;
-    EXPECT_EQ(ours.at(k), v);
-  }
-  EXPECT_NEAR(s.ppl.value, 678.471235, 0.01);
+  expect_llama_printout(s);
 }
 
 // Our engine on A-TQ2_0 (llama.cpp's float order) against the same base: llama-perplexity's
@@ -155,24 +162,7 @@ TEST(GoldenKldReport, OurEngineOnTq2ReproducesThePrintout) {
   const std::string path = testutil::data_path("tiny-bitnet-A-TQ2_0.gguf");
   const model::Model m = model::Model::from_view(fixtures::model_view(path));
   const KldSummary s = score_against_base(m, read_bos_rule(path), base, ChunkRunOptions{});
-  std::printf("%s", format_llama_report(s).c_str());
-  const auto expected = stat_lines(golden_printout());
-  const auto ours = stat_lines(format_llama_report(s));
-  size_t same = 0;
-  for (const auto& [k, v] : expected) {
-    const bool eq = ours.count(k) && ours.at(k) == v;
-    same += eq;
-    if (!eq)
-      std::printf("differs: ours '%s' vs llama '%s'\n", ours.count(k) ? ours.at(k).c_str() : "",
-                  v.c_str());
-  }
-  std::printf("%zu of %zu printed statistics lines identical\n", same, expected.size());
-  for (const auto& [k, v] : expected) {
-    if (k.find("PPL(Q)") != std::string::npos) continue;
-    ASSERT_TRUE(ours.count(k)) << k;
-    EXPECT_EQ(ours.at(k), v);
-  }
-  EXPECT_NEAR(s.ppl.value, 678.471235, 0.01);
+  expect_llama_printout(s);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "bitnet/fixtures/cache.h"
 #include "bitnet/fixtures/download.h"
+#include "download_test_util.h"
 #include "fixture_test_util.h"
 #include "http_test_server.h"
 
@@ -37,26 +38,10 @@ class DownloadTest : public ::testing::Test {
     server.add("/m.gguf", r);
   }
   fx::DownloadOptions opts(const std::string& path = "/m.gguf") {
-    fx::DownloadOptions o;
-    o.url = server.url(path);
-    o.dest = dir / "out/m.gguf";
-    o.max_attempts = 4;
-    o.backoff_initial_ms = 20;
-    o.backoff_max_ms = 100;
-    o.low_speed_limit = 1000;
-    o.low_speed_time_s = 1;
-    o.connect_timeout_s = 2;
-    o.progress = fx::ProgressMode::kNone;
-    return o;
+    return bitnet::testing::quick_download(server.url(path), dir / "out/m.gguf", 4, 20, 100, 1);
   }
   fx::Error expect_error(const fx::DownloadOptions& o) {
-    try {
-      fx::download(o);
-    } catch (const fx::Error& e) {
-      return e;
-    }
-    ADD_FAILURE() << "download of " << o.url << " succeeded but should have failed";
-    return fx::Error(fx::ErrorKind::kIo, "");
+    return bitnet::testing::download_error(o);
   }
   bool exists(const std::string& p) { return std::filesystem::exists(p); }
 

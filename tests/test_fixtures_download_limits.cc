@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "bitnet/fixtures/download.h"
+#include "download_test_util.h"
 #include "fixture_test_util.h"
 #include "http_test_server.h"
 
@@ -23,26 +24,10 @@ class DownloadLimits : public ::testing::Test {
  protected:
   void SetUp() override { bitnet::testing::isolate_env(dir / "cache"); }
   fx::DownloadOptions opts(const std::string& path) {
-    fx::DownloadOptions o;
-    o.url = server.url(path);
-    o.dest = dest;
-    o.max_attempts = 3;
-    o.backoff_initial_ms = 10;
-    o.backoff_max_ms = 20;
-    o.low_speed_limit = 1000;
-    o.low_speed_time_s = 2;
-    o.connect_timeout_s = 2;
-    o.progress = fx::ProgressMode::kNone;
-    return o;
+    return bitnet::testing::quick_download(server.url(path), dest, 3, 10, 20, 2);
   }
   fx::Error expect_error(const fx::DownloadOptions& o) {
-    try {
-      fx::download(o);
-    } catch (const fx::Error& e) {
-      return e;
-    }
-    ADD_FAILURE() << "download of " << o.url << " succeeded but should have failed";
-    return fx::Error(fx::ErrorKind::kIo, "");
+    return bitnet::testing::download_error(o);
   }
   bool exists(const std::string& p) { return std::filesystem::exists(p); }
   TempDir dir;

@@ -200,6 +200,40 @@ TEST(Tuning, StaleKernelSetIsRebuilt) {
   }
 }
 
+TEST(Tuning, TableMadeByOtherKernelCodeIsRebuilt) {
+  TempDir dir;
+  const fs::path file = dir.path / "cpu.json";
+  {
+    TuningTable t(file.string(), tiny());
+    t.ensure(1);
+  }
+  auto j = read_json(file);
+  ASSERT_EQ(j.at("kernel_code_sha256"), std::string(kernel_code_sha256()));
+  // Same kernel list, same entries: only the code differs (a kernel edited in a tuning loop).
+  const std::string other(64, 'a');
+  ASSERT_NE(other, kernel_code_sha256());
+  j["kernel_code_sha256"] = other;
+  write_json(file, j);
+  TuningTable t(file.string(), tiny());
+  EXPECT_EQ(t.lookup(Op::kMatmul, TypeId::kTQ2_0, 1, 1), nullptr);
+  EXPECT_NE(t.status().find("rebuilt: kernel code changed (table " + other), std::string::npos)
+      << t.status();
+  t.choose(Op::kMatmul, TypeId::kTQ2_0, 1, 1);
+  EXPECT_EQ(read_json(file).at("kernel_code_sha256"), std::string(kernel_code_sha256()));
+  // Without the field (a table from a build before the code was hashed): stale as well.
+  j.erase("kernel_code_sha256");
+  write_json(file, j);
+  TuningTable t2(file.string(), tiny());
+  EXPECT_EQ(t2.lookup(Op::kMatmul, TypeId::kTQ2_0, 1, 1), nullptr);
+  EXPECT_NE(t2.status().find("rebuilt: kernel code changed"), std::string::npos) << t2.status();
+}
+
+TEST(Tuning, KernelCodeHashIsASha256) {
+  const std::string_view h = kernel_code_sha256();
+  ASSERT_EQ(h.size(), 64u);
+  EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string_view::npos) << h;
+}
+
 TEST(Tuning, UnknownKernelOrCorruptFileIsRebuilt) {
   TempDir dir;
   const fs::path file = dir.path / "cpu.json";

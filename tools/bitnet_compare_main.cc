@@ -15,6 +15,7 @@
 
 #include "bitnet/cli/app.h"
 #include "bitnet/cli/output.h"
+#include "bitnet/compare/convert.h"
 #include "bitnet/compare/crossval.h"
 #include "bitnet/compare/discovery.h"
 #include "bitnet/compare/input_file.h"
@@ -189,30 +190,12 @@ int cmd_find(const Given& g) {
 int cmd_convert(const Given& g) {
   const std::string& in_path = g.file;
   if (in_path.empty()) throw bc::CompareError(bc::kExitUsage, "convert needs a FILE");
-  bc::PeerContext ctx;
-  if (given(g.peer_name)) ctx.peer = g.peer_name;
-  std::optional<std::string> label;
-  if (given(g.model_label)) label = bc::sanitize_label(g.model_label);
-  const std::string text = bc::read_input_file(in_path);
-  std::vector<bc::BenchTest> tests;
-  std::vector<bc::Measurement> rows;
-  try {
-    tests = bc::parse_llama_bench_any(text);
-    rows = bc::measurements_from_bench(tests);
-  } catch (const bc::ParseError& e) {
-    throw bc::CompareError(bc::kExitInput, fmt::format("{}: {}", in_path, e.what()));
-  }
-  ctx.tool = "llama-bench";
-  ctx.build_commit = tests[0].build_commit;
-  ctx.build_number = tests[0].build_number;
-  ctx.cpu_info = tests[0].cpu_info;
-  ctx.model_type = tests[0].model_type;
-  ctx.model_path = tests[0].model_filename;
-  ctx.model_label = label.value_or(tests[0].model_filename.empty()
-                                       ? bc::sanitize_label(tests[0].model_type)
-                                       : bc::default_model_label(tests[0].model_filename));
-  ctx.command = "converted from " + in_path;
-  write_output(bc::to_gbench_json(ctx, rows, g.time_unit).dump(2) + "\n", g.out);
+  bc::ConvertRequest req;
+  req.in_path = in_path;
+  if (given(g.peer_name)) req.peer = g.peer_name;
+  if (given(g.model_label)) req.model_label = bc::sanitize_label(g.model_label);
+  req.time_unit = g.time_unit;
+  bc::convert_llama_bench_to(req, g.out);
   return bc::kExitOk;
 }
 

@@ -9,7 +9,8 @@ namespace bitnet::peers {
 class DlLibrary {
  public:
   // Opens `path` with RTLD_NOW | RTLD_LOCAL (| RTLD_DEEPBIND when deep_bind). Throws PeerError
-  // with dlerror()'s text and the path.
+  // "<path>: cannot be loaded: not a loadable library (<why>)" when its ELF header is not a
+  // shared object for this CPU, else with dlerror()'s text and the path.
   DlLibrary(const std::string& path, bool deep_bind);
   ~DlLibrary();
   DlLibrary(const DlLibrary&) = delete;

@@ -107,76 +107,139 @@ json base_row(const std::string& name, int family, int reps, int threads, const 
 
 }  // namespace
 
+namespace {
+
+// The Google Benchmark rows of one measurement (iterations, then aggregates), appended to `out`.
+void append_value_rows(std::vector<json>& out, const PeerContext& ctx, const Measurement& m,
+                       int family, const std::string& time_unit, double unit_ns);
+
+// The rows of one measurement with its residency counters (the names our decode rows use).
+void append_rows(std::vector<json>& out, const PeerContext& ctx, const Measurement& m, int family,
+                 const std::string& time_unit, double unit_ns) {
+  const size_t first = out.size();
+  append_value_rows(out, ctx, m, family, time_unit, unit_ns);
+  for (size_t i = first; i < out.size(); ++i) {
+    json& r = out[i];
+    if (m.resident_frac) r["resident_frac"] = *m.resident_frac;
+    if (m.major_faults) {
+      r["major_faults"] = *m.major_faults;
+      // The faults are the whole process's (its binary and libraries too): the model is blamed
+      // only when it was not all resident before the peer started.
+      if (*m.major_faults > 0)
+        r["label"] = fmt::format(
+            "disk reads: {} major page faults in the peer process{}", *m.major_faults,
+            m.resident_frac && *m.resident_frac < 1 ? " (model not resident before it started)"
+                                                    : "");
+    }
+  }
+}
+
+void append_value_rows(std::vector<json>& out, const PeerContext& ctx, const Measurement& m,
+                       int family, const std::string& time_unit, double unit_ns) {
+  const std::string name = row_name(ctx, m);
+  const int reps = static_cast<int>(m.ns_per_token.size());
+  if (reps > 0) {
+    for (int i = 0; i < reps; ++i) {
+      json r = base_row(name, family, reps, m.threads, time_unit);
+      r["run_type"] = "iteration";
+      r["repetition_index"] = i;
+      r["iterations"] = m.tokens;
+      const double t = m.ns_per_token[i] / unit_ns;
+      r["real_time"] = t;
+      r["cpu_time"] = t;
+      r["tokens_per_second"] = i < static_cast<int>(m.tokens_per_second.size())
+                                   ? m.tokens_per_second[i]
+                                   : 1e9 / m.ns_per_token[i];
+      out.push_back(std::move(r));
+    }
+    std::vector<double> tps = m.tokens_per_second;
+    if (tps.size() != m.ns_per_token.size()) {
+      tps.clear();
+      for (double ns : m.ns_per_token) tps.push_back(1e9 / ns);
+    }
+    const Stats st = compute_stats(m.ns_per_token);
+    const Stats sc = compute_stats(tps);
+    const std::pair<const char*, std::pair<double, double>> aggs[] = {
+        {"mean", {st.mean, sc.mean}},
+        {"median", {st.median, sc.median}},
+        {"stddev", {st.stddev, sc.stddev}}};
+    for (const auto& [agg, vals] : aggs) {
+      json r = base_row(name + "_" + agg, family, reps, m.threads, time_unit);
+      r["run_name"] = name;
+      r["run_type"] = "aggregate";
+      r["aggregate_name"] = agg;
+      r["aggregate_unit"] = "time";
+      r["iterations"] = reps;
+      r["real_time"] = vals.first / unit_ns;
+      r["cpu_time"] = vals.first / unit_ns;
+      r["tokens_per_second"] = vals.second;
+      out.push_back(std::move(r));
+    }
+  } else if (m.mean_tps) {
+    // Only mean ± stddev are known (llama-bench md/csv): no per-repetition or median rows.
+    const double mean_ns = m.mean_ns_per_token.value_or(1e9 / *m.mean_tps);
+    const double sd_ns = m.stddev_ns_per_token.value_or(
+        m.stddev_tps ? *m.stddev_tps * 1e9 / (*m.mean_tps * *m.mean_tps) : 0.0);
+    const std::pair<const char*, std::pair<double, double>> aggs[] = {
+        {"mean", {mean_ns, *m.mean_tps}}, {"stddev", {sd_ns, m.stddev_tps.value_or(0.0)}}};
+    for (const auto& [agg, vals] : aggs) {
+      json r = base_row(name + "_" + agg, family, 0, m.threads, time_unit);
+      r["run_name"] = name;
+      r["run_type"] = "aggregate";
+      r["aggregate_name"] = agg;
+      r["aggregate_unit"] = "time";
+      r["iterations"] = 0;
+      r["real_time"] = vals.first / unit_ns;
+      r["cpu_time"] = vals.first / unit_ns;
+      r["tokens_per_second"] = vals.second;
+      out.push_back(std::move(r));
+    }
+  } else {
+    throw std::invalid_argument(fmt::format("measurement {} has no values", name));
+  }
+}
+
+// `text` with `pad` spaces before every line but the first (a value dumped with indent 2, placed
+// at a deeper level of an enclosing dump(2)); dumped strings hold no raw newline.
+std::string indented(const std::string& text, size_t pad) {
+  std::string out;
+  out.reserve(text.size() + pad * 16);
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out.append(pad, ' ');
+  }
+  return out;
+}
+
+}  // namespace
+
 json to_gbench_json(const PeerContext& ctx, const std::vector<Measurement>& rows,
                     const std::string& time_unit) {
   const double unit_ns = ns_per_unit(time_unit);
-  json benchmarks = json::array();
+  std::vector<json> benchmarks;
   int family = 0;
-  for (const auto& m : rows) {
-    const std::string name = row_name(ctx, m);
-    const int reps = static_cast<int>(m.ns_per_token.size());
-    if (reps > 0) {
-      for (int i = 0; i < reps; ++i) {
-        json r = base_row(name, family, reps, m.threads, time_unit);
-        r["run_type"] = "iteration";
-        r["repetition_index"] = i;
-        r["iterations"] = m.tokens;
-        const double t = m.ns_per_token[i] / unit_ns;
-        r["real_time"] = t;
-        r["cpu_time"] = t;
-        r["tokens_per_second"] = i < static_cast<int>(m.tokens_per_second.size())
-                                     ? m.tokens_per_second[i]
-                                     : 1e9 / m.ns_per_token[i];
-        benchmarks.push_back(std::move(r));
-      }
-      std::vector<double> tps = m.tokens_per_second;
-      if (tps.size() != m.ns_per_token.size()) {
-        tps.clear();
-        for (double ns : m.ns_per_token) tps.push_back(1e9 / ns);
-      }
-      const Stats st = compute_stats(m.ns_per_token);
-      const Stats sc = compute_stats(tps);
-      const std::pair<const char*, std::pair<double, double>> aggs[] = {
-          {"mean", {st.mean, sc.mean}},
-          {"median", {st.median, sc.median}},
-          {"stddev", {st.stddev, sc.stddev}}};
-      for (const auto& [agg, vals] : aggs) {
-        json r = base_row(name + "_" + agg, family, reps, m.threads, time_unit);
-        r["run_name"] = name;
-        r["run_type"] = "aggregate";
-        r["aggregate_name"] = agg;
-        r["aggregate_unit"] = "time";
-        r["iterations"] = reps;
-        r["real_time"] = vals.first / unit_ns;
-        r["cpu_time"] = vals.first / unit_ns;
-        r["tokens_per_second"] = vals.second;
-        benchmarks.push_back(std::move(r));
-      }
-    } else if (m.mean_tps) {
-      // Only mean ± stddev are known (llama-bench md/csv): no per-repetition or median rows.
-      const double mean_ns = m.mean_ns_per_token.value_or(1e9 / *m.mean_tps);
-      const double sd_ns = m.stddev_ns_per_token.value_or(
-          m.stddev_tps ? *m.stddev_tps * 1e9 / (*m.mean_tps * *m.mean_tps) : 0.0);
-      const std::pair<const char*, std::pair<double, double>> aggs[] = {
-          {"mean", {mean_ns, *m.mean_tps}}, {"stddev", {sd_ns, m.stddev_tps.value_or(0.0)}}};
-      for (const auto& [agg, vals] : aggs) {
-        json r = base_row(name + "_" + agg, family, 0, m.threads, time_unit);
-        r["run_name"] = name;
-        r["run_type"] = "aggregate";
-        r["aggregate_name"] = agg;
-        r["aggregate_unit"] = "time";
-        r["iterations"] = 0;
-        r["real_time"] = vals.first / unit_ns;
-        r["cpu_time"] = vals.first / unit_ns;
-        r["tokens_per_second"] = vals.second;
-        benchmarks.push_back(std::move(r));
-      }
-    } else {
-      throw std::invalid_argument(fmt::format("measurement {} has no values", name));
-    }
-    ++family;
+  for (const auto& m : rows) append_rows(benchmarks, ctx, m, family++, time_unit, unit_ns);
+  return json{{"context", make_context(ctx)}, {"benchmarks", json(std::move(benchmarks))}};
+}
+
+GbenchJsonWriter::GbenchJsonWriter(std::ostream& out, const PeerContext& ctx,
+                                   const std::string& time_unit)
+    : out_(out), ctx_(ctx), time_unit_(time_unit), unit_ns_(ns_per_unit(time_unit)) {
+  out_ << "{\n  \"context\": " << indented(make_context(ctx_).dump(2), 2)
+       << ",\n  \"benchmarks\": [";
+}
+
+void GbenchJsonWriter::add(const Measurement& m) {
+  std::vector<json> rows;
+  append_rows(rows, ctx_, m, family_++, time_unit_, unit_ns_);
+  for (const json& r : rows) {
+    out_ << (any_ ? ",\n    " : "\n    ") << indented(r.dump(2), 4);
+    any_ = true;
   }
-  return json{{"context", make_context(ctx)}, {"benchmarks", std::move(benchmarks)}};
+}
+
+void GbenchJsonWriter::finish() {
+  out_ << (any_ ? "\n  ]\n}" : "]\n}");
 }
 
 }  // namespace bitnet::compare

@@ -9,9 +9,19 @@
 //   help=<file printed on stdout for --help (exit 0); without it --help prints nothing>
 //   mode=daemon: first fork a grandchild that calls setsid(), writes its pid to daemon_pid_file
 //   and sleeps 120 s
+//   mode=vanish: like daemon, but double-forked (the grandchild is orphaned at once) and the
+//   grandchild execs /bin/sleep 120 with an empty environment (no token left to find it by);
+//   it keeps our stdout and stderr open, as a careless daemon does
+//   fault_file=<file>: before replaying, drop the file from the page cache (posix_fadvise
+//   DONTNEED) and read it through a mapping, so the run takes major page faults as a peer
+//   reading a model that is not resident does
 // Each run appends its arguments to argv_log (then a "--" line), so tests can check the exact
 // argument vector we launched.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -79,6 +89,19 @@ int main(int argc, char** argv) {
     os << in.rdbuf();
     os.flush();
   };
+  if (!kv["fault_file"].empty()) {
+    const int fd = open(kv["fault_file"].c_str(), O_RDONLY);
+    struct stat st {};
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) return 72;
+    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) return 72;
+    madvise(p, static_cast<size_t>(st.st_size), MADV_RANDOM);  // one fault per page, no readahead
+    volatile unsigned sum = 0;
+    for (off_t i = 0; i < st.st_size; i += 4096) sum += static_cast<const unsigned char*>(p)[i];
+    munmap(p, static_cast<size_t>(st.st_size));
+    close(fd);
+  }
   replay(kv["stderr"], std::cerr);
   if (mode == "segv") raise(SIGSEGV);
   if (mode == "sleep") usleep(static_cast<useconds_t>(std::atol(kv["sleep_ms"].c_str())) * 1000);
@@ -97,6 +120,28 @@ int main(int argc, char** argv) {
     close(p[1]);
     char c;
     [[maybe_unused]] ssize_t n = read(p[0], &c, 1);
+  }
+  if (mode == "vanish") {
+    int p[2];
+    if (pipe(p) != 0) return 70;
+    const pid_t child = fork();
+    if (child == 0) {
+      setsid();
+      if (fork() == 0) {
+        std::ofstream(kv["daemon_pid_file"]) << getpid() << "\n";
+        close(p[1]);
+        char* const args[] = {const_cast<char*>("sleep"), const_cast<char*>("120"), nullptr};
+        char* const no_env[] = {nullptr};
+        execve("/bin/sleep", args, no_env);
+        _exit(127);
+      }
+      close(p[1]);
+      char c;
+      [[maybe_unused]] ssize_t n = read(p[0], &c, 1);  // the pid file is written
+      _exit(0);
+    }
+    close(p[1]);
+    waitpid(child, nullptr, 0);
   }
   if (mode == "garbage") {
     std::cout << "llama-bench: \x01\x02 this is not json {]\n";

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bitnet/compare/input_file.h"
+
 namespace bitnet::compare {
 namespace {
 
@@ -174,23 +176,23 @@ std::vector<std::string> split_csv(std::string_view line, const std::string& whe
   return out;
 }
 
-std::vector<BenchTest> parse_csv(std::string_view text) {
-  auto lines = split_lines(text);
-  std::vector<std::string> header;
-  std::vector<BenchTest> tests;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (trim(lines[i]).empty()) continue;
-    std::string where = fmt::format("llama-bench csv line {}", i + 1);
-    auto cells = split_csv(lines[i], where);
-    if (header.empty()) {
-      header = std::move(cells);
-      continue;
+// llama-bench csv, one line at a time: the first non-blank line is the header.
+class CsvRows {
+ public:
+  // The test on `line` (1-based `line_no`); nullopt for blank lines and the header.
+  std::optional<BenchTest> line(std::string_view line, size_t line_no) {
+    if (trim(line).empty()) return std::nullopt;
+    std::string where = fmt::format("llama-bench csv line {}", line_no);
+    auto cells = split_csv(line, where);
+    if (header_.empty()) {
+      header_ = std::move(cells);
+      return std::nullopt;
     }
-    if (cells.size() != header.size())
+    if (cells.size() != header_.size())
       throw ParseError(
-          fmt::format("{}: {} fields, the header has {}", where, cells.size(), header.size()));
+          fmt::format("{}: {} fields, the header has {}", where, cells.size(), header_.size()));
     std::map<std::string, std::string> row;
-    for (size_t k = 0; k < header.size(); ++k) row[header[k]] = cells[k];
+    for (size_t k = 0; k < header_.size(); ++k) row[header_[k]] = cells[k];
     auto need = [&](const char* key) -> const std::string& {
       auto it = row.find(key);
       if (it == row.end()) throw ParseError(fmt::format("{}: no column '{}'", where, key));
@@ -213,10 +215,40 @@ std::vector<BenchTest> parse_csv(std::string_view text) {
     t.avg_ts = to_double(need("avg_ts"), field("avg_ts"));
     t.stddev_ts = to_double(need("stddev_ts"), field("stddev_ts"));
     validate(t, where);
-    tests.push_back(std::move(t));
+    return t;
   }
-  if (header.empty()) throw ParseError("llama-bench csv: empty output");
+  // Called at the end of the input.
+  void finish() const {
+    if (header_.empty()) throw ParseError("llama-bench csv: empty output");
+  }
+
+ private:
+  std::vector<std::string> header_;
+};
+
+std::vector<BenchTest> parse_csv(std::string_view text) {
+  auto lines = split_lines(text);
+  CsvRows csv;
+  std::vector<BenchTest> tests;
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (auto t = csv.line(lines[i], i + 1)) tests.push_back(std::move(*t));
+  csv.finish();
   return tests;
+}
+
+// One llama-bench jsonl line (1-based `line_no`); nullopt for a blank one.
+std::optional<BenchTest> jsonl_test(std::string_view line, size_t line_no) {
+  if (trim(line).empty()) return std::nullopt;
+  std::string where = fmt::format("llama-bench jsonl line {}", line_no);
+  json o;
+  try {
+    o = json::parse(line.begin(), line.end());
+  } catch (const json::parse_error& e) {
+    throw ParseError(fmt::format("{}: not valid JSON at column {}", where, e.byte));
+  } catch (const json::exception& e) {
+    throw ParseError(fmt::format("{}: {}", where, e.what()));
+  }
+  return from_json_object(o, where);
 }
 
 std::vector<std::string> split_md_row(std::string_view line) {
@@ -339,19 +371,8 @@ std::vector<BenchTest> parse_llama_bench_format(std::string_view text, BenchForm
     case BenchFormat::kJsonl: {
       std::vector<BenchTest> tests;
       auto lines = split_lines(text);
-      for (size_t i = 0; i < lines.size(); ++i) {
-        if (trim(lines[i]).empty()) continue;
-        std::string where = fmt::format("llama-bench jsonl line {}", i + 1);
-        json o;
-        try {
-          o = json::parse(lines[i].begin(), lines[i].end());
-        } catch (const json::parse_error& e) {
-          throw ParseError(fmt::format("{}: not valid JSON at column {}", where, e.byte));
-        } catch (const json::exception& e) {
-          throw ParseError(fmt::format("{}: {}", where, e.what()));
-        }
-        tests.push_back(from_json_object(o, where));
-      }
+      for (size_t i = 0; i < lines.size(); ++i)
+        if (auto t = jsonl_test(lines[i], i + 1)) tests.push_back(std::move(*t));
       if (tests.empty()) throw ParseError("llama-bench jsonl: empty output");
       return tests;
     }
@@ -388,6 +409,64 @@ std::vector<BenchTest> parse_llama_bench_any(std::string_view text) {
     default:
       return parse_llama_bench(text, BenchFormat::kCsv);
   }
+}
+
+void for_each_llama_bench_test(InputStream& in,
+                               const std::function<void(const BenchTest&)>& on_test) {
+  const int first = in.first_non_blank();
+  if (first < 0) throw ParseError("llama-bench printed nothing on stdout");
+  size_t count = 0;
+  auto emit = [&](const BenchTest& t) {
+    ++count;
+    on_test(t);
+  };
+  std::string line;
+  std::string_view name;
+  if (first == '[') {
+    name = "json";
+    // Each element of the top-level array is converted when it is complete and then dropped
+    // (the callback returns false), so the document is never held whole.
+    constexpr int kMaxDepth = 64;  // llama-bench nests two deep; a hostile file is refused
+    size_t index = 0;
+    const json::parser_callback_t cb = [&](int depth, json::parse_event_t ev, json& parsed) {
+      if (depth > kMaxDepth)
+        throw ParseError(
+            fmt::format("llama-bench json test [{}]: nested deeper than {}", index, kMaxDepth));
+      const bool element_done =
+          depth == 1 && (ev == json::parse_event_t::object_end ||
+                         ev == json::parse_event_t::array_end || ev == json::parse_event_t::value);
+      if (!element_done) return true;
+      emit(from_json_object(parsed, fmt::format("llama-bench json test [{}]", index++)));
+      return false;
+    };
+    try {
+      (void)json::parse(in.stream(), cb);
+    } catch (const json::parse_error& e) {
+      throw ParseError(
+          fmt::format("llama-bench json: not valid JSON at byte {}: {}", e.byte, e.what()));
+    } catch (const json::exception& e) {
+      throw ParseError(fmt::format("llama-bench json: {}", e.what()));
+    }
+    if (count == 0) throw ParseError("llama-bench json: no tests in the array");
+  } else if (first == '{') {
+    name = "jsonl";
+    while (in.next_line(line))
+      if (auto t = jsonl_test(line, in.line_number())) emit(*t);
+    if (count == 0) throw ParseError("llama-bench jsonl: empty output");
+  } else if (first == '|') {
+    // A build line after each table applies to the rows above it: md is read whole (it is the
+    // human-readable form, never large), within read_input_file's bound.
+    name = "md";
+    for (const BenchTest& t : parse_llama_bench(read_input_file(in.path()), BenchFormat::kMarkdown))
+      emit(t);
+  } else {
+    name = "csv";
+    CsvRows csv;
+    while (in.next_line(line))
+      if (auto t = csv.line(line, in.line_number())) emit(*t);
+    csv.finish();
+  }
+  if (count == 0) throw ParseError(fmt::format("llama-bench {}: no test rows", name));
 }
 
 CliTimings parse_cli_timings(std::string_view text) {

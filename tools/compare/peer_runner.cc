@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "bitnet/bench/residency.h"
 #include "bitnet/compare/peer_probe.h"
 #include "bitnet/compare/process.h"
 
@@ -39,31 +40,33 @@ std::string file_sha256(const std::string& path) {
   return hex;
 }
 
+Measurement measurement_from_bench(const BenchTest& t) {
+  if (t.n_prompt > 0 && t.n_gen > 0)
+    throw ParseError(
+        fmt::format("llama-bench test pp{}+tg{}: combined tests are not supported; "
+                    "run prefill (-p) and decode (-n) separately",
+                    t.n_prompt, t.n_gen));
+  Measurement m;
+  m.phase = t.n_gen > 0 ? "decode" : "prefill";
+  m.threads = t.n_threads;
+  m.tokens = t.n_gen > 0 ? t.n_gen : t.n_prompt;
+  if (!t.samples_ns.empty()) {
+    for (double ns : t.samples_ns) m.ns_per_token.push_back(ns / m.tokens);
+    m.tokens_per_second = t.samples_ts;
+  } else {
+    m.mean_tps = t.avg_ts;
+    m.stddev_tps = t.stddev_ts;
+    if (t.avg_ns > 0) {
+      m.mean_ns_per_token = t.avg_ns / m.tokens;
+      m.stddev_ns_per_token = t.stddev_ns / m.tokens;
+    }
+  }
+  return m;
+}
+
 std::vector<Measurement> measurements_from_bench(const std::vector<BenchTest>& tests) {
   std::vector<Measurement> rows;
-  for (const auto& t : tests) {
-    if (t.n_prompt > 0 && t.n_gen > 0)
-      throw ParseError(
-          fmt::format("llama-bench test pp{}+tg{}: combined tests are not supported; "
-                      "run prefill (-p) and decode (-n) separately",
-                      t.n_prompt, t.n_gen));
-    Measurement m;
-    m.phase = t.n_gen > 0 ? "decode" : "prefill";
-    m.threads = t.n_threads;
-    m.tokens = t.n_gen > 0 ? t.n_gen : t.n_prompt;
-    if (!t.samples_ns.empty()) {
-      for (double ns : t.samples_ns) m.ns_per_token.push_back(ns / m.tokens);
-      m.tokens_per_second = t.samples_ts;
-    } else {
-      m.mean_tps = t.avg_ts;
-      m.stddev_tps = t.stddev_ts;
-      if (t.avg_ns > 0) {
-        m.mean_ns_per_token = t.avg_ns / m.tokens;
-        m.stddev_ns_per_token = t.stddev_ns / m.tokens;
-      }
-    }
-    rows.push_back(std::move(m));
-  }
+  for (const auto& t : tests) rows.push_back(measurement_from_bench(t));
   return rows;
 }
 
@@ -167,6 +170,13 @@ RunResult run_checked(const std::vector<std::string>& argv, const BenchRequest& 
   return r;
 }
 
+// Adds one peer process's residency to a row: faults summed, the lowest resident fraction kept
+// (-1 from resident_fraction, unknown, leaves the fraction unset).
+void set_residency(Measurement& m, double resident, long faults) {
+  if (resident >= 0) m.resident_frac = std::min(m.resident_frac.value_or(1.0), resident);
+  if (faults >= 0) m.major_faults = m.major_faults.value_or(0) + faults;
+}
+
 void check_complete(const std::vector<Measurement>& rows, const BenchRequest& req,
                     const std::string& tool) {
   for (int t : req.threads) {
@@ -246,6 +256,7 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
   if (use_bench) {
     auto argv = llama_bench_argv(ctx.binary, req);
     ctx.command = quote_argv(argv);
+    const double resident = bench::resident_fraction(req.model);
     RunResult r = run_checked(argv, req, log, deadline);
     std::vector<BenchTest> tests;
     try {
@@ -265,6 +276,8 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
             fmt::format("peer output unusable: llama-bench json test [{}]: field 'samples_ns' has "
                         "{} values, expected {} (-r {})",
                         i, tests[i].samples_ns.size(), req.repetitions, req.repetitions));
+    // One process ran every row: each carries its faults and the residency before it.
+    for (Measurement& m : out.rows) set_residency(m, resident, r.major_faults);
     const BenchTest& t0 = tests.front();
     if (!t0.build_commit.empty()) ctx.build_commit = t0.build_commit;
     if (t0.build_number) ctx.build_number = t0.build_number;
@@ -280,12 +293,16 @@ BenchOutcome run_peer_bench(const BenchRequest& req, const SearchInputs& where,
     for (int t : req.threads) {
       auto argv = llama_cli_argv(ctx.binary, req, t, no_cnv);
       if (ctx.command.empty()) ctx.command = quote_argv(argv);
+      const double resident = bench::resident_fraction(req.model);
       RunResult r = run_checked(argv, req, log, deadline);
       try {
         CliTimings timings = parse_cli_timings(r.stderr_text);
         if (req.n_gen > 1 && timings.eval_runs == 0)
           throw ParseError("llama-cli generated no tokens after the first (eval time / 0 runs)");
         add_cli_run(out.rows, timings, t);
+        // One process per repetition: a row sums their faults and keeps the lowest residency.
+        for (Measurement& m : out.rows)
+          if (m.threads == t) set_residency(m, resident, r.major_faults);
       } catch (const ParseError& e) {
         throw CompareError(kExitPeerFailed, fmt::format("peer output unusable: {}\n{}", e.what(),
                                                         describe_failure(r, argv, 10)));

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -148,7 +149,10 @@ RunResult run_process(const RunOptions& opts) {
   }
 
   const auto t0 = Clock::now();
+  std::unique_lock<std::mutex> spawn_lock(peer_spawn_mutex());
   pid_t pid = fork();
+  if (pid > 0) note_peer_started(pid);
+  if (pid != 0) spawn_lock.unlock();
   if (pid < 0) {
     r.spawn_error = fmt::format("fork: {}", std::strerror(errno));
     return r;
@@ -173,6 +177,8 @@ RunResult run_process(const RunOptions& opts) {
     _exit(127);
   }
   setpgid(pid, pid);  // also from the parent, so the group exists before we might signal it
+  // Read while the child exists (a zombie at worst): what it starts after this may be left over.
+  const long long started = process_start_ticks(pid);
   out_w.reset();
   err_w.reset();
   exec_w.reset();
@@ -187,6 +193,7 @@ RunResult run_process(const RunOptions& opts) {
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
+    note_peer_reaped(pid);
     r.spawn_error = fmt::format("cannot execute '{}': {}", opts.argv[0], std::strerror(exec_errno));
     return r;
   }
@@ -220,8 +227,11 @@ RunResult run_process(const RunOptions& opts) {
 
   for (;;) {
     if (!reaped) {
-      pid_t w = waitpid(pid, &wstatus, WNOHANG);
+      rusage ru{};
+      pid_t w = wait4(pid, &wstatus, WNOHANG, &ru);
       if (w == pid) {
+        r.major_faults = ru.ru_majflt;
+        note_peer_reaped(pid);
         reaped = true;
         reaped_at = Clock::now();
       }
@@ -256,6 +266,8 @@ RunResult run_process(const RunOptions& opts) {
   kill(-pid, SIGKILL);  // leftovers of the group, if any (ESRCH otherwise)
   // ... and those that left the group (setsid) but still carry the run's token.
   kill_leftovers(token_entry.substr(token_entry.find('=') + 1));
+  // ... and orphans reparented to us (setsid and a cleared environment escape both of the above).
+  if (started >= 0) kill_orphans(started);
   r.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
   if (kill_reason != Kill::kNone) {

@@ -52,6 +52,11 @@ int64_t n_class_columns(int cls);        // the column count a class is timed at
 // A hash of the kernel list (names, ops, formats, ISA tags, tiles) and the tuning procedure's
 // version: a table made for another kernel set is stale.
 uint64_t kernel_set_hash();
+// The SHA-256 (64 hex digits) of the kernels' code as built: every source, header and list under
+// kernels/ (the engine excepted), the ISA flags, the compiler and its flags, made by a build step
+// (cmake/KernelCodeHash.cmake) that reruns on any edit. A table made by other code is stale too,
+// so a kernel edited in a tuning loop gets a fresh table.
+std::string_view kernel_code_sha256();
 
 // One decision. op kQuantAct and kDequant have one entry per format (class 0, threads 1): they
 // run per column or per row, whatever the pool.

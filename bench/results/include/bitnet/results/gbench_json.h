@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ struct Measurement {
   std::vector<double> tokens_per_second;  // per repetition, as the peer reported it
   // When the peer printed only mean ± stddev (llama-bench md/csv): the aggregates.
   std::optional<double> mean_ns_per_token, stddev_ns_per_token, mean_tps, stddev_tps;
+  // Residency, in the counters our decode/prefill rows use: the model's resident fraction before
+  // the peer process started (the lowest over its processes) and the major page faults of the
+  // peer processes (their whole run: a peer's timed region is not observable from outside). A row
+  // with faults > 0 read from disk and says so in its label.
+  std::optional<double> resident_frac;
+  std::optional<long> major_faults;
 };
 
 struct PeerContext {
@@ -54,5 +61,25 @@ std::string default_model_label(const std::string& model_path);
 
 nlohmann::ordered_json to_gbench_json(const PeerContext& ctx, const std::vector<Measurement>& rows,
                                       const std::string& time_unit = "ns");
+
+// The same document written as it is made, one measurement at a time, so memory does not grow
+// with the number of rows: the bytes equal to_gbench_json(ctx, rows, time_unit).dump(2) (without
+// a final newline) when add() is called once per row in order and finish() after the last.
+class GbenchJsonWriter {
+ public:
+  // Writes the context (the date, host and load are read now). Throws std::invalid_argument for
+  // an unknown time unit.
+  GbenchJsonWriter(std::ostream& out, const PeerContext& ctx, const std::string& time_unit = "ns");
+  void add(const Measurement& m);  // throws std::invalid_argument for a row with no values
+  void finish();
+
+ private:
+  std::ostream& out_;
+  PeerContext ctx_;
+  std::string time_unit_;
+  double unit_ns_;
+  int family_ = 0;
+  bool any_ = false;
+};
 
 }  // namespace bitnet::compare

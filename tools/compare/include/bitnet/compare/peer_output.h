@@ -3,6 +3,7 @@
 // format, `--verbose-prompt` token lists). Field meanings: docs/compare.md.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,6 +41,13 @@ std::string_view format_name(BenchFormat f);
 std::vector<BenchTest> parse_llama_bench(std::string_view text, BenchFormat format);
 // Guesses the format from the first non-blank character ('[' json, '{' jsonl, '|' md, else csv).
 std::vector<BenchTest> parse_llama_bench_any(std::string_view text);
+
+class InputStream;
+// The same from a file, streamed: `on_test` receives each test as it is read, so memory does not
+// grow with the file (json, jsonl and csv; md, whose build line follows its table, is read whole
+// within kMaxInputFileBytes). Throws ParseError as parse_llama_bench does, CompareError for I/O.
+void for_each_llama_bench_test(InputStream& in,
+                               const std::function<void(const BenchTest&)>& on_test);
 
 // llama-cli timing lines.
 enum class TimingFormat {

@@ -60,6 +60,7 @@ struct BenchOutcome {
 
 // Converts parsed llama-bench tests; pp+tg combined tests are rejected (we never request them).
 std::vector<Measurement> measurements_from_bench(const std::vector<BenchTest>& tests);
+Measurement measurement_from_bench(const BenchTest& test);
 // Adds one llama-cli run (one repetition) to the decode/prefill rows for `threads`.
 void add_cli_run(std::vector<Measurement>& rows, const CliTimings& t, int threads);
 

@@ -41,6 +41,9 @@ struct RunResult {
   bool stdout_truncated = false;
   bool stderr_truncated = false;
   double wall_seconds = 0;
+  // Major page faults of the process (wait4's rusage: faults that read from disk, its own, not
+  // its children's); -1 when it was not reaped (spawn failure).
+  long major_faults = -1;
   std::string spawn_error;
 
   bool ok() const { return status == RunStatus::kExited && exit_code == 0; }
