@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
     if (p == MAP_FAILED) return 72;
     madvise(p, static_cast<size_t>(st.st_size), MADV_RANDOM);  // one fault per page, no readahead
     volatile unsigned sum = 0;
-    for (off_t i = 0; i < st.st_size; i += 4096) sum += static_cast<const unsigned char*>(p)[i];
+    for (off_t i = 0; i < st.st_size; i += 4096)
+      sum = sum + static_cast<const unsigned char*>(p)[i];
     munmap(p, static_cast<size_t>(st.st_size));
     close(fd);
   }

@@ -440,7 +440,9 @@ void for_each_llama_bench_test(InputStream& in,
       return false;
     };
     try {
-      (void)json::parse(in.stream(), cb);
+      // The callback consumes each test as it completes; the (pruned) document is not needed.
+      const json rest = json::parse(in.stream(), cb);
+      static_cast<void>(rest);
     } catch (const json::parse_error& e) {
       throw ParseError(
           fmt::format("llama-bench json: not valid JSON at byte {}: {}", e.byte, e.what()));
