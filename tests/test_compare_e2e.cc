@@ -181,17 +181,12 @@ TEST(CompareE2E, PeerRowsReportResidencyAndMajorFaults) {
     ASSERT_TRUE(m.resident_frac && m.major_faults) << m.phase;
     EXPECT_EQ(*m.resident_frac, 1.0) << m.phase;
   }
-<<<<<<< HEAD
-  for (const auto& r : to_gbench_json(out.context, out.rows).at("benchmarks")) {
+  const auto warm = to_gbench_json(out.context, out.rows);
+  for (const auto& r : warm.at("benchmarks")) {
     if (r.at("major_faults") == 0) {
       EXPECT_FALSE(r.contains("label")) << r.dump();
     }
   }
-=======
-  const auto warm = to_gbench_json(out.context, out.rows);
-  for (const auto& r : warm.at("benchmarks"))
-    if (r.at("major_faults") == 0) EXPECT_FALSE(r.contains("label")) << r.dump();
->>>>>>> trust
 }
 
 TEST(CompareE2E, FallsBackToLlamaCli) {
