@@ -103,9 +103,10 @@ void run_case(benchmark::State& st, const MatCase& c) {
   }
   try {
     const KernelInfo& k =
-        c.kernel ? *c.kernel
-                 : dispatch_kernel(Op::kMatmul, c.wtype, c.N, c.threads, run_options().isa,
-                                   c.cold ? Residency::kCold : Residency::kHot);
+        c.kernel
+            ? *c.kernel
+            : dispatch_kernel(Op::kMatmul, c.wtype, c.N, c.threads, run_options().isa,
+                              c.cold ? Residency::kCold : Residency::kHot, MatmulShape{c.M, c.K});
     const WeightMatrix& w = weights_for(c.wtype, c.M, c.K, c.cold);
     Inputs in = make_inputs(c.wtype, c.K, c.N);
     std::vector<float> y;

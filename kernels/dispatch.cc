@@ -132,16 +132,16 @@ const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols,
 }
 
 const KernelInfo& dispatch_kernel(Op op, TypeId wtype, int64_t n_cols, int threads,
-                                  std::optional<Isa> pin, Residency weights) {
+                                  std::optional<Isa> pin, Residency weights, MatmulShape shape) {
   // A pin is an explicit request: it bypasses the measured table.
   if (pin || !tuning_enabled()) return select_kernel_pinned(op, wtype, n_cols, pin);
   (void)act_type_for(wtype);  // the same error as the static path for a non-ternary format
-  return TuningTable::instance().choose(op, wtype, n_cols, threads, weights);
+  return TuningTable::instance().choose(op, wtype, n_cols, threads, weights, shape);
 }
 
-const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols, int threads,
-                                Residency weights) {
-  return dispatch_kernel(op, wtype, n_cols, threads, isa_pin(), weights);
+const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols, int threads, Residency weights,
+                                MatmulShape shape) {
+  return dispatch_kernel(op, wtype, n_cols, threads, isa_pin(), weights, shape);
 }
 
 const KernelInfo& reference_kernel(Op op, TypeId wtype) {

@@ -142,8 +142,9 @@ void matmul(const MatmulArgs& a, ThreadPool* pool, const KernelInfo* k) {
   if (a.x.N > 1 && a.y_col_stride < a.M)
     fail(where,
          "y_col_stride = " + std::to_string(a.y_col_stride) + " < M = " + std::to_string(a.M));
-  const KernelInfo& kern =
-      k ? *k : select_kernel(Op::kMatmul, a.wtype, a.x.N, pool ? pool->size() : 1, a.weights);
+  const KernelInfo& kern = k ? *k
+                             : select_kernel(Op::kMatmul, a.wtype, a.x.N, pool ? pool->size() : 1,
+                                             a.weights, MatmulShape{a.M, a.K});
   check_kernel(where, kern, Op::kMatmul, a.wtype);
 
   // Row ranges start at multiples of tile_m (the kernel contract).

@@ -31,7 +31,7 @@ namespace bitnet {
 namespace {
 
 // Bump when the procedure changes in a way that invalidates old decisions.
-constexpr int kProcedureVersion = 2;  // 2: cold entries, GEMM at full shapes
+constexpr int kProcedureVersion = 3;  // 2: cold entries, GEMM at full shapes; 3: per shape
 constexpr const char* kFormatTag = "bitnet-tuning/1";
 constexpr double kScreenFactor = 3.0;
 
@@ -106,10 +106,16 @@ std::vector<float> normal_values(size_t n, std::mt19937& rng) {
   return x;
 }
 
-// A timed job: runs `fn` with the candidate's kernel once per round.
+// A timed job: one measured unit is one call of each part (a layer shape) in turn; each part is
+// timed on its own too, so the same rounds decide per shape and over all shapes.
 struct Job {
-  std::function<void(const KernelInfo&)> run;     // one measured unit (all shapes)
-  std::function<void(const KernelInfo&)> screen;  // one cheap unit (smallest shape)
+  std::vector<MatmulShape> parts = {MatmulShape{}};    // one entry per part
+  std::function<void(const KernelInfo&, size_t)> run;  // one call of part i
+  std::function<void(const KernelInfo&)> screen;       // one cheap unit (smallest shape)
+  // Hot: each timed call follows an untimed call of the same part, so the part's weights and the
+  // kernel's scratch are where a loop over one matrix (the suite's rows) has them; without it a
+  // hot call would find the previous shape's weights in the caches instead of its own.
+  bool repeat_before_timing = false;
 };
 
 // CPU time, not wall time: on a shared machine the time spent waiting for a core is not the
@@ -122,15 +128,17 @@ double cpu_seconds(int threads) {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-double time_once(const std::function<void(const KernelInfo&)>& fn, const KernelInfo& k,
-                 int threads) {
+template <class Fn>
+double time_once(const Fn& fn, int threads) {
   const double t0 = cpu_seconds(threads);
-  fn(k);
+  fn();
   return cpu_seconds(threads) - t0;
 }
 
-TuneEntry measure(Op op, TypeId wtype, int cls, int threads, const Job& job,
-                  const TuneSettings& s) {
+// The entries of one (op, format, class, threads): first the one over all parts, then, when the
+// job has several parts, one per part (its shape).
+std::vector<TuneEntry> measure(Op op, TypeId wtype, int cls, int threads, const Job& job,
+                               const TuneSettings& s) {
   TuneEntry e;
   e.op = op;
   e.wtype = wtype;
@@ -143,18 +151,27 @@ TuneEntry measure(Op op, TypeId wtype, int cls, int threads, const Job& job,
   e.static_kernel = std::string(cands.front()->name);
   std::vector<std::string> order;
   for (const KernelInfo* k : cands) order.push_back(std::string(k->name));
+  const size_t parts = job.parts.size();
+  auto with_shapes = [&](const TuneEntry& all, const std::vector<TuneEntry>& per_part) {
+    std::vector<TuneEntry> out{all};
+    if (parts > 1) out.insert(out.end(), per_part.begin(), per_part.end());
+    return out;
+  };
+  std::vector<TuneEntry> per_part(parts, e);
+  for (size_t p = 0; p < parts; ++p) per_part[p].shape = job.parts[p];
   if (cands.size() == 1) {
     e.kernel = e.static_kernel;
-    return e;
+    for (TuneEntry& pe : per_part) pe.kernel = e.kernel;
+    return with_shapes(e, per_part);
   }
 
   // Screening: best of three cheap runs each (the first also warms caches and pool workers).
   // The static choice is never dropped: it is what a tie falls back to.
   std::vector<double> screen(cands.size());
   for (size_t i = 0; i < cands.size(); ++i) {
-    screen[i] = time_once(job.screen, *cands[i], threads);
-    for (int r = 0; r < 2; ++r)
-      screen[i] = std::min(screen[i], time_once(job.screen, *cands[i], threads));
+    auto fn = [&] { job.screen(*cands[i]); };
+    screen[i] = time_once(fn, threads);
+    for (int r = 0; r < 2; ++r) screen[i] = std::min(screen[i], time_once(fn, threads));
   }
   const double best_screen = *std::min_element(screen.begin(), screen.end());
   std::vector<const KernelInfo*> alive;
@@ -166,22 +183,39 @@ TuneEntry measure(Op op, TypeId wtype, int cls, int threads, const Job& job,
   }
 
   // Interleaved rounds, rotating the starting candidate; the round count fits the budget.
-  std::vector<std::vector<double>> times(alive.size());
-  for (const KernelInfo* k : alive) job.run(*k);  // warm-up at the full shapes
+  // times[i][p]: candidate i's CPU times of part p; total[i]: of whole rounds.
+  std::vector<std::vector<std::vector<double>>> times(alive.size(),
+                                                      std::vector<std::vector<double>>(parts));
+  std::vector<std::vector<double>> total(alive.size());
+  for (const KernelInfo* k : alive)  // warm-up at the full shapes
+    for (size_t p = 0; p < parts; ++p) job.run(*k, p);
   double spent = 0;
   for (int round = 0; round < s.max_rounds; ++round) {
     if (round >= s.min_rounds && spent >= s.seconds_per_entry) break;
     for (size_t j = 0; j < alive.size(); ++j) {
       const size_t i = (j + static_cast<size_t>(round)) % alive.size();
-      const double t = time_once(job.run, *alive[i], threads);
-      times[i].push_back(t);
-      spent += t;
+      double sum = 0;
+      for (size_t p = 0; p < parts; ++p) {
+        if (job.repeat_before_timing) job.run(*alive[i], p);
+        const double t = time_once([&] { job.run(*alive[i], p); }, threads);
+        times[i][p].push_back(t);
+        sum += t;
+      }
+      total[i].push_back(sum);
+      spent += sum;
     }
   }
-  for (size_t i = 0; i < alive.size(); ++i)
-    e.median_seconds[std::string(alive[i]->name)] = median(times[i]);
+  for (size_t i = 0; i < alive.size(); ++i) {
+    const std::string name(alive[i]->name);
+    e.median_seconds[name] = median(total[i]);
+    for (size_t p = 0; p < parts; ++p) per_part[p].median_seconds[name] = median(times[i][p]);
+  }
   e.kernel = pick_winner(order, e.median_seconds, kTieFraction);
-  return e;
+  for (TuneEntry& pe : per_part) {
+    pe.screened_out = e.screened_out;
+    pe.kernel = pick_winner(order, pe.median_seconds, kTieFraction);
+  }
+  return with_shapes(e, per_part);
 }
 
 // Matmul entries of one format at one thread count: weights for every shape, activations per
@@ -242,17 +276,21 @@ void tune_matmul(TypeId wtype, int threads, const TuneSettings& s, std::vector<T
     };
     for (Residency r : {Residency::kHot, Residency::kCold}) {
       if (r == Residency::kCold && cls >= kColdClasses) continue;
-      size_t next_copy = 0;
+      // Cold: each unit (one call of every shape) moves on to the next copy of the set.
+      size_t next_copy = 0, c = 0;
       Job job;
-      job.run = [&](const KernelInfo& k) {
-        const size_t c = r == Residency::kCold ? next_copy++ % copies : 0;
-        for (size_t i = 0; i < shapes.size(); ++i)
-          one(i, c == 0 ? shapes[i].w.data() : cold_copies[c - 1][i].data(), k);
+      job.parts.clear();
+      for (const Shape& sh : shapes) job.parts.push_back(MatmulShape{sh.M, sh.K});
+      job.run = [&](const KernelInfo& k, size_t i) {
+        if (i == 0) c = r == Residency::kCold ? next_copy++ % copies : 0;
+        one(i, c == 0 ? shapes[i].w.data() : cold_copies[c - 1][i].data(), k);
       };
       job.screen = [&](const KernelInfo& k) { one(smallest, shapes[smallest].w.data(), k); };
-      TuneEntry e = measure(Op::kMatmul, wtype, cls, threads, job, s);
-      e.residency = r;
-      out.push_back(std::move(e));
+      job.repeat_before_timing = r == Residency::kHot;
+      for (TuneEntry& e : measure(Op::kMatmul, wtype, cls, threads, job, s)) {
+        e.residency = r;
+        out.push_back(std::move(e));
+      }
     }
   }
 }
@@ -266,18 +304,18 @@ void tune_per_column_ops(TypeId wtype, const TuneSettings& s, std::vector<TuneEn
   const auto x = normal_values(static_cast<size_t>(K * cols), rng);
   ActBuffer buf;
   Job qa;
-  qa.run = [&](const KernelInfo& k) { quantize_acts(wtype, x.data(), K, cols, K, buf, &k); };
-  qa.screen = qa.run;
-  out.push_back(measure(Op::kQuantAct, wtype, 0, 1, qa, s));
+  qa.screen = [&](const KernelInfo& k) { quantize_acts(wtype, x.data(), K, cols, K, buf, &k); };
+  qa.run = [&](const KernelInfo& k, size_t) { qa.screen(k); };
+  for (TuneEntry& e : measure(Op::kQuantAct, wtype, 0, 1, qa, s)) out.push_back(std::move(e));
 
   const auto w = ternary_weights(wtype, cols, K, rng);
   std::vector<float> dst(static_cast<size_t>(K * cols));
   Job dq;
-  dq.run = [&](const KernelInfo& k) {
+  dq.screen = [&](const KernelInfo& k) {
     dequantize(wtype, w.data(), dst.data(), K * cols, 1.0f, &k);
   };
-  dq.screen = dq.run;
-  out.push_back(measure(Op::kDequant, wtype, 0, 1, dq, s));
+  dq.run = [&](const KernelInfo& k, size_t) { dq.screen(k); };
+  for (TuneEntry& e : measure(Op::kDequant, wtype, 0, 1, dq, s)) out.push_back(std::move(e));
 }
 
 std::string slug(const std::string& s) {
@@ -308,6 +346,10 @@ nlohmann::ordered_json entry_json(const TuneEntry& e) {
   je["n"] = std::string(n_class_name(e.n_class));
   je["threads"] = e.threads;
   je["residency"] = std::string(residency_name(e.residency));
+  if (e.shape.M > 0) {
+    je["M"] = e.shape.M;
+    je["K"] = e.shape.K;
+  }
   je["kernel"] = e.kernel;
   je["static"] = e.static_kernel;
   nlohmann::ordered_json med = nlohmann::ordered_json::object();
@@ -408,15 +450,22 @@ TuningTable& TuningTable::instance() {
 TuningTable::TuningTable(std::string path, TuneSettings settings)
     : path_(std::move(path)), settings_(std::move(settings)) {}
 
-const TuneEntry* TuningTable::find_locked(Op op, TypeId wtype, int cls, int threads,
-                                          Residency r) const {
-  if (op != Op::kMatmul) cls = 0, threads = 1, r = Residency::kHot;
+const TuneEntry* TuningTable::find_locked(Op op, TypeId wtype, int cls, int threads, Residency r,
+                                          MatmulShape shape) const {
+  if (op != Op::kMatmul) cls = 0, threads = 1, r = Residency::kHot, shape = {};
   if (cls >= kColdClasses) r = Residency::kHot;  // compute-bound: one entry serves both
   for (const TuneEntry& e : entries_)
     if (e.op == op && e.wtype == wtype && e.n_class == cls && e.threads == threads &&
-        e.residency == r)
+        e.residency == r && e.shape.M == shape.M && e.shape.K == shape.K)
       return &e;
   return nullptr;
+}
+
+const TuneEntry* TuningTable::best_locked(Op op, TypeId wtype, int cls, int threads, Residency r,
+                                          MatmulShape shape) const {
+  if (shape.M > 0)
+    if (const TuneEntry* e = find_locked(op, wtype, cls, threads, r, shape)) return e;
+  return find_locked(op, wtype, cls, threads, r);
 }
 
 void TuningTable::load_locked() {
@@ -463,6 +512,11 @@ void TuningTable::load_locked() {
           break;
         }
         e.residency = res == "cold" ? Residency::kCold : Residency::kHot;
+        e.shape = MatmulShape{je.value("M", int64_t{0}), je.value("K", int64_t{0})};
+        if (e.shape.M < 0 || e.shape.K < 0 || (e.shape.M == 0) != (e.shape.K == 0)) {
+          why = "entry " + je.dump() + ": M and K must both be positive or both absent";
+          break;
+        }
         e.kernel = std::string(k->name);
         e.static_kernel = je.value("static", "");
         if (je.contains("median_ms"))
@@ -530,7 +584,8 @@ void TuningTable::tune_locked(int threads) {
   for (TuneEntry& e : fresh) {
     auto it = std::find_if(entries_.begin(), entries_.end(), [&](const TuneEntry& o) {
       return o.op == e.op && o.wtype == e.wtype && o.n_class == e.n_class &&
-             o.threads == e.threads && o.residency == e.residency;
+             o.threads == e.threads && o.residency == e.residency && o.shape.M == e.shape.M &&
+             o.shape.K == e.shape.K;
     });
     if (it != entries_.end())
       *it = std::move(e);
@@ -538,8 +593,8 @@ void TuningTable::tune_locked(int threads) {
       entries_.push_back(std::move(e));
   }
   std::sort(entries_.begin(), entries_.end(), [](const TuneEntry& a, const TuneEntry& b) {
-    return std::tie(a.threads, a.op, a.wtype, a.n_class, a.residency) <
-           std::tie(b.threads, b.op, b.wtype, b.n_class, b.residency);
+    return std::tie(a.threads, a.op, a.wtype, a.n_class, a.residency, a.shape.M, a.shape.K) <
+           std::tie(b.threads, b.op, b.wtype, b.n_class, b.residency, b.shape.M, b.shape.K);
   });
   if (status_ == "none yet") status_ = "tuned now";
   if (status_ == "loaded") status_ = "loaded, extended";
@@ -563,15 +618,15 @@ void TuningTable::tune(int threads) {
 }
 
 const KernelInfo& TuningTable::choose(Op op, TypeId wtype, int64_t n_cols, int threads,
-                                      Residency weights) {
+                                      Residency weights, MatmulShape shape) {
   threads = std::max(threads, 1);
   const int cls = n_class(n_cols);
   std::lock_guard lock(mu_);
   load_locked();
-  const TuneEntry* e = find_locked(op, wtype, cls, threads, weights);
+  const TuneEntry* e = best_locked(op, wtype, cls, threads, weights, shape);
   if (e == nullptr) {
     tune_locked(threads);
-    e = find_locked(op, wtype, cls, threads, weights);
+    e = best_locked(op, wtype, cls, threads, weights, shape);
   }
   const KernelInfo* k = e ? find_kernel(e->kernel) : nullptr;
   if (k == nullptr)
@@ -581,10 +636,11 @@ const KernelInfo& TuningTable::choose(Op op, TypeId wtype, int64_t n_cols, int t
 }
 
 const KernelInfo* TuningTable::lookup(Op op, TypeId wtype, int64_t n_cols, int threads,
-                                      Residency weights) {
+                                      Residency weights, MatmulShape shape) {
   std::lock_guard lock(mu_);
   load_locked();
-  const TuneEntry* e = find_locked(op, wtype, n_class(n_cols), std::max(threads, 1), weights);
+  const TuneEntry* e =
+      best_locked(op, wtype, n_class(n_cols), std::max(threads, 1), weights, shape);
   return e ? find_kernel(e->kernel) : nullptr;
 }
 

@@ -136,16 +136,26 @@ TEST(Tuning, MadeOnFirstUseThenLoaded) {
   std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(kernel_set_hash()));
   EXPECT_EQ(j.at("kernel_set_hash"), hash);
   EXPECT_EQ(j.at("cpu_model"), cpu_model_name());
-  // 3 formats x (4 hot classes + the cold ones) of matmul, plus quant_act and dequant per format.
-  EXPECT_EQ(j.at("entries").size(), 3u * (kNClasses + kColdClasses) + 6u);
-  size_t cold = 0;
+  // 3 formats x (4 hot classes + the cold ones) of matmul, each over all shapes and per shape
+  // (2 here), plus quant_act and dequant per format.
+  EXPECT_EQ(j.at("entries").size(), 3u * (kNClasses + kColdClasses) * 3u + 6u);
+  size_t cold = 0, per_shape = 0;
   for (const auto& e : j.at("entries")) {
     cold += e.at("residency") == "cold";
     if (e.at("residency") == "cold") {
       EXPECT_LT(e.at("n_class").get<int>(), kColdClasses) << e;
     }
+    if (e.contains("M")) {
+      ++per_shape;
+      EXPECT_EQ(e.at("op"), "matmul") << e;
+      const std::pair<int64_t, int64_t> mk{e.at("M").get<int64_t>(), e.at("K").get<int64_t>()};
+      EXPECT_TRUE(mk == std::make_pair(int64_t{64}, int64_t{512}) ||
+                  mk == std::make_pair(int64_t{32}, int64_t{768}))
+          << e;
+    }
   }
-  EXPECT_EQ(cold, 3u * kColdClasses);
+  EXPECT_EQ(cold, 3u * kColdClasses * 3u);
+  EXPECT_EQ(per_shape, 3u * (kNClasses + kColdClasses) * 2u);
 
   TuningTable again(file.string(), tiny());
   for (TypeId w : {TypeId::kTQ2_0, TypeId::kTQ1_0, TypeId::kI2_S})
@@ -170,7 +180,62 @@ TEST(Tuning, MadeOnFirstUseThenLoaded) {
   EXPECT_NE(again.lookup(Op::kMatmul, TypeId::kI2_S, 1, 2), nullptr);
   EXPECT_NE(again.lookup(Op::kMatmul, TypeId::kI2_S, 1, 1), nullptr);
   EXPECT_EQ(again.status(), "loaded, extended");
-  EXPECT_EQ(read_json(file).at("entries").size(), 2u * 3u * (kNClasses + kColdClasses) + 6u);
+  EXPECT_EQ(read_json(file).at("entries").size(), 2u * 3u * (kNClasses + kColdClasses) * 3u + 6u);
+}
+
+// A caller that knows its shape gets that shape's decision; other shapes get the decision over
+// all tuned shapes.
+TEST(Tuning, AShapesOwnEntryWinsOverTheAllShapesOne) {
+  TempDir dir;
+  const fs::path file = dir.path / "cpu.json";
+  {
+    TuningTable t(file.string(), tiny());
+    t.ensure(1);
+  }
+  const KernelInfo& ref = reference_kernel(Op::kMatmul, TypeId::kTQ2_0);
+  const KernelInfo* other = nullptr;
+  for (const KernelInfo& k : all_kernels())
+    if (&k != &ref && serves(k, Op::kMatmul, TypeId::kTQ2_0) && kernel_available(k)) other = &k;
+  if (other == nullptr) GTEST_SKIP() << "this CPU runs only the reference TQ2_0 matmul";
+  auto j = read_json(file);
+  size_t edited = 0;
+  for (auto& e : j.at("entries")) {
+    if (e.at("op") != "matmul" || e.at("weights") != "TQ2_0" || e.at("n_class") != 0 ||
+        e.at("residency") != "hot")
+      continue;
+    const bool mine = e.contains("M") && e.at("M") == 64 && e.at("K") == 512;
+    e["kernel"] = std::string(mine ? other->name : ref.name);
+    ++edited;
+  }
+  ASSERT_EQ(edited, 3u);  // all shapes, 64x512, 32x768
+  write_json(file, j);
+
+  TuningTable t(file.string(), tiny());
+  EXPECT_EQ(t.lookup(Op::kMatmul, TypeId::kTQ2_0, 1, 1, Residency::kHot, {64, 512}), other);
+  EXPECT_EQ(&t.choose(Op::kMatmul, TypeId::kTQ2_0, 1, 1, Residency::kHot, {64, 512}), other);
+  EXPECT_EQ(t.lookup(Op::kMatmul, TypeId::kTQ2_0, 1, 1, Residency::kHot, {32, 768}), &ref);
+  EXPECT_EQ(t.lookup(Op::kMatmul, TypeId::kTQ2_0, 1, 1, Residency::kHot, {4096, 4096}), &ref);
+  EXPECT_EQ(t.lookup(Op::kMatmul, TypeId::kTQ2_0, 1, 1), &ref);
+  EXPECT_EQ(t.status(), "loaded");
+}
+
+TEST(Tuning, AnEntryWithHalfAShapeIsRebuilt) {
+  TempDir dir;
+  const fs::path file = dir.path / "cpu.json";
+  {
+    TuningTable t(file.string(), tiny());
+    t.ensure(1);
+  }
+  auto j = read_json(file);
+  for (auto& e : j.at("entries"))
+    if (e.contains("M")) {
+      e.erase("K");
+      break;
+    }
+  write_json(file, j);
+  TuningTable t(file.string(), tiny());
+  EXPECT_NE(t.status().find("M and K must both be positive or both absent"), std::string::npos)
+      << t.status();
 }
 
 TEST(Tuning, StaleKernelSetIsRebuilt) {

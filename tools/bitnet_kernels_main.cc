@@ -80,8 +80,8 @@ void print_table() {
   const auto entries = TuningTable::instance().entries();
   if (entries.empty()) return;
   std::printf("\nmeasured dispatch table (%s):\n", TuningTable::instance().path().c_str());
-  std::printf("%-9s %-6s %-6s %-7s %-5s %-36s %-9s %s\n", "op", "w", "n", "threads", "wts",
-              "kernel", "vs static", "median ms of each timed candidate");
+  std::printf("%-9s %-6s %-6s %-7s %-5s %-10s %-36s %-9s %s\n", "op", "w", "n", "threads", "wts",
+              "shape", "kernel", "vs static", "median ms of each timed candidate");
   for (const TuneEntry& e : entries) {
     std::string times, vs = "-";
     for (const auto& [name, sec] : e.median_seconds) {
@@ -98,10 +98,14 @@ void print_table() {
       std::snprintf(buf, sizeof buf, "%.2fx", st->second / w->second);
       vs = buf;
     }
-    std::printf("%-9s %-6s %-6s %-7d %-5s %-36s %-9s %s\n", std::string(op_name(e.op)).c_str(),
-                type_name(e.wtype).c_str(), std::string(n_class_name(e.n_class)).c_str(), e.threads,
-                std::string(residency_name(e.residency)).c_str(), e.kernel.c_str(), vs.c_str(),
-                times.empty() ? "(only candidate)" : times.c_str());
+    const std::string shape = e.shape.M > 0
+                                  ? std::to_string(e.shape.M) + "x" + std::to_string(e.shape.K)
+                                  : std::string("all");
+    std::printf("%-9s %-6s %-6s %-7d %-5s %-10s %-36s %-9s %s\n",
+                std::string(op_name(e.op)).c_str(), type_name(e.wtype).c_str(),
+                std::string(n_class_name(e.n_class)).c_str(), e.threads,
+                std::string(residency_name(e.residency)).c_str(), shape.c_str(), e.kernel.c_str(),
+                vs.c_str(), times.empty() ? "(only candidate)" : times.c_str());
   }
 }
 

@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "bitnet/kernels/kernel.h"
+#include "cache_aligned.h"
 
 namespace bitnet::kernels {
 namespace {
@@ -55,13 +56,14 @@ namespace {
 constexpr int kBcastRows = 16;  // rows per strip: one int32 lane each
 
 // Per call and thread: the activations of every column tile and one strip's weights.
+// Cache-line aligned: the tiles read w and wd with 64-byte loads.
 template <class P>
 struct BcastScratch {
-  std::vector<uint32_t> x;                   // per tile: [b][p][k][c] dwords
-  std::vector<typename P::ColumnBlock> xcb;  // per tile: [b][c]
-  std::vector<uint32_t> w;                   // the strip: [b][p][16 rows]
-  std::vector<float> wd;                     // the strip: [b][16 rows] (kPerBlock)
-  std::vector<uint8_t> tmp;                  // decoded code bytes of one block (P::codes)
+  CacheAlignedVector<uint32_t> x;                   // per tile: [b][p][k][c] dwords
+  CacheAlignedVector<typename P::ColumnBlock> xcb;  // per tile: [b][c]
+  CacheAlignedVector<uint32_t> w;                   // the strip: [b][p][16 rows]
+  CacheAlignedVector<float> wd;                     // the strip: [b][16 rows] (kPerBlock)
+  CacheAlignedVector<uint8_t> tmp;                  // decoded code bytes of one block (P::codes)
 };
 
 // The activations of columns [n0, n0 + C) (C = the tile's real width) in the tile layout.

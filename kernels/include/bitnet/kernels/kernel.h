@@ -67,6 +67,12 @@ enum class Residency : uint8_t {
 };
 std::string_view residency_name(Residency r);  // "hot", "cold"
 
+// The rows and depth of a matmul, for a dispatch table that decides per layer shape; {0, 0}:
+// unknown (the decision made over all tuned shapes applies).
+struct MatmulShape {
+  int64_t M = 0, K = 0;
+};
+
 // y[n*y_col_stride + m] = Σ_k W[m][k] * x[n][k] for m in [m_begin, m_end), n in [0, N).
 //  - W row m starts at w + m*w_row_bytes, in the weight format (TQ: K/256 blocks; I2_S: K/4 codes).
 //  - w_scale is the I2_S per-tensor scale (1 for TQ formats, whose scales live in the blocks).

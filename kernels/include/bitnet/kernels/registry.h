@@ -51,14 +51,16 @@ const KernelInfo& reference_kernel(Op op, TypeId wtype);
 // I2_S. Throws std::invalid_argument for other formats.
 TypeId act_type_for(TypeId wtype);
 
-// See the rule at the top of this file; threads = the pool size the kernel will run with.
+// See the rule at the top of this file; threads = the pool size the kernel will run with; shape:
+// the matmul's M x K when known (the table's decision for that shape, if it has one).
 // Throws std::invalid_argument when no kernel exists for op/wtype, std::runtime_error for a bad
 // BITNET_ISA or BITNET_TUNE.
 const KernelInfo& select_kernel(Op op, TypeId wtype, int64_t n_cols = 1, int threads = 1,
-                                Residency weights = Residency::kHot);
+                                Residency weights = Residency::kHot, MatmulShape shape = {});
 // Same with an explicit pin (nullopt = none) instead of BITNET_ISA (BITNET_TUNE still applies).
 const KernelInfo& dispatch_kernel(Op op, TypeId wtype, int64_t n_cols, int threads,
-                                  std::optional<Isa> pin, Residency weights = Residency::kHot);
+                                  std::optional<Isa> pin, Residency weights = Residency::kHot,
+                                  MatmulShape shape = {});
 // The static order only (no table), with an explicit pin (nullopt = no pin); ignores the
 // environment.
 const KernelInfo& select_kernel_pinned(Op op, TypeId wtype, int64_t n_cols, std::optional<Isa> pin);

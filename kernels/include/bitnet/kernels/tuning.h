@@ -9,6 +9,12 @@
 // enough columns that compute, not the weight stream, decides. Each class is timed at one
 // representative count (1, 8, 32, 128: the suite's batch sizes).
 //
+// Shapes: every decision is made twice over, per layer shape (M x K, each timed on its own) and
+// over all of them (the sum of one call of each): a kernel that wins on a 2560x2560 matrix can
+// lose on a 6912x2560 one (measured: the 16x16 tile wins at 2560 rows and ties or loses at 6912
+// on an AVX-512 VNNI Zen 4), so a caller that knows its shape gets that shape's winner, any other
+// shape the overall one. Both come from the same interleaved rounds: no extra timing.
+//
 // Residency: GEMV and the small batches (classes 1 and 2-15) are timed twice, with the weights
 // hot (the same matrices every call) and cold (rotating through copies whose total exceeds the
 // reported last-level cache, at least 64 MiB), since a kernel that wins in cache can lose when
@@ -20,7 +26,8 @@
 // choice) (a scalar reference at 128 columns would otherwise cost seconds and can never win).
 // The rest are timed in interleaved rounds (the starting candidate rotates each round, so a burst
 // of load hits all of them alike), each round one call per layer shape at its full size (a GEMM
-// timed on a slice of the rows would overweight per-call set-up such as building lookup tables),
+// timed on a slice of the rows would overweight per-call set-up such as building lookup tables;
+// a hot call follows an untimed call of the same shape, as in a loop over one matrix),
 // and compared by the median of their CPU time (the time spent waiting for a core on a shared
 // machine is not the kernel's). Candidates within kTieFraction of the best median count as tied;
 // of those the one first in the static order (registry.h) wins.
@@ -66,6 +73,7 @@ struct TuneEntry {
   int n_class = 0;
   int threads = 1;
   Residency residency = Residency::kHot;
+  MatmulShape shape;                             // {0, 0}: all tuned shapes together
   std::string kernel;                            // the winner
   std::string static_kernel;                     // what the static order picks
   std::map<std::string, double> median_seconds;  // per timed candidate
@@ -82,7 +90,7 @@ struct TuneSettings {
   // (M, K) of the timed shapes; default: the 2B4T layer shapes (q/o, k/v, gate/up, down).
   std::vector<std::pair<int64_t, int64_t>> shapes;
   int64_t cold_set_bytes = 0;  // weights rotated through for cold entries; 0: cold_set_default()
-  int min_rounds = 3, max_rounds = 9;
+  int min_rounds = 3, max_rounds = 15;
   double seconds_per_entry = 0.25;  // rounds are added up to this budget (within min/max)
   bool verbose = true;              // one line to stderr when a thread count is tuned
   static TuneSettings defaults();
@@ -95,21 +103,23 @@ class TuningTable {
   // A table at an explicit path (tests; "" = in memory only).
   TuningTable(std::string path, TuneSettings settings);
 
-  // The tuned kernel for this op/format/column count/thread count/residency. Tunes (and saves)
-  // every entry of that thread count on first use. threads < 1 counts as 1.
+  // The tuned kernel for this op/format/column count/thread count/residency, for this shape if
+  // it was tuned (else over all tuned shapes). Tunes (and saves) every entry of that thread
+  // count on first use. threads < 1 counts as 1.
   const KernelInfo& choose(Op op, TypeId wtype, int64_t n_cols, int threads,
-                           Residency weights = Residency::kHot);
+                           Residency weights = Residency::kHot, MatmulShape shape = {});
   // Measures every entry for this thread count now (replacing existing ones) and saves.
   void tune(int threads);
   // Makes sure the entries of this thread count exist (loading or tuning them).
   void ensure(int threads);
   // The entry's kernel if the table (loaded from its file, never measured here) has one.
   const KernelInfo* lookup(Op op, TypeId wtype, int64_t n_cols, int threads,
-                           Residency weights = Residency::kHot);
+                           Residency weights = Residency::kHot, MatmulShape shape = {});
 
   std::vector<TuneEntry> entries();
   // The entries as a compact JSON array, as the cache file stores them (op, weights, n_class, n,
-  // threads, residency, kernel, static, median_ms, screened_out): for run contexts and tools.
+  // threads, residency, M and K for per-shape entries, kernel, static, median_ms, screened_out):
+  // for run contexts and tools.
   std::string entries_json();
   std::string path() const { return path_; }
   // How the table came to be: "loaded", "loaded, extended" (a thread count added), "tuned now",
@@ -120,7 +130,12 @@ class TuningTable {
   void load_locked();
   void save_locked();
   void tune_locked(int threads);
-  const TuneEntry* find_locked(Op op, TypeId wtype, int cls, int threads, Residency r) const;
+  // The entry for exactly this key (shape {0, 0}: the all-shapes entry).
+  const TuneEntry* find_locked(Op op, TypeId wtype, int cls, int threads, Residency r,
+                               MatmulShape shape = {}) const;
+  // This shape's entry if tuned, else the all-shapes one.
+  const TuneEntry* best_locked(Op op, TypeId wtype, int cls, int threads, Residency r,
+                               MatmulShape shape) const;
 
   std::mutex mu_;
   std::string path_;
