@@ -45,6 +45,14 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
+// A table file tuned at one thread with tiny() settings, in dir.
+fs::path tuned_table(const TempDir& dir) {
+  const fs::path file = dir.path / "cpu.json";
+  TuningTable t(file.string(), tiny());
+  t.ensure(1);
+  return file;
+}
+
 nlohmann::json read_json(const fs::path& p) {
   std::ifstream in(p);
   return nlohmann::json::parse(in);
@@ -187,11 +195,7 @@ TEST(Tuning, MadeOnFirstUseThenLoaded) {
 // all tuned shapes.
 TEST(Tuning, AShapesOwnEntryWinsOverTheAllShapesOne) {
   TempDir dir;
-  const fs::path file = dir.path / "cpu.json";
-  {
-    TuningTable t(file.string(), tiny());
-    t.ensure(1);
-  }
+  const fs::path file = tuned_table(dir);
   const KernelInfo& ref = reference_kernel(Op::kMatmul, TypeId::kTQ2_0);
   const KernelInfo* other = nullptr;
   for (const KernelInfo& k : all_kernels())
@@ -221,11 +225,7 @@ TEST(Tuning, AShapesOwnEntryWinsOverTheAllShapesOne) {
 
 TEST(Tuning, AnEntryWithHalfAShapeIsRebuilt) {
   TempDir dir;
-  const fs::path file = dir.path / "cpu.json";
-  {
-    TuningTable t(file.string(), tiny());
-    t.ensure(1);
-  }
+  const fs::path file = tuned_table(dir);
   auto j = read_json(file);
   for (auto& e : j.at("entries"))
     if (e.contains("M")) {
@@ -240,11 +240,7 @@ TEST(Tuning, AnEntryWithHalfAShapeIsRebuilt) {
 
 TEST(Tuning, StaleKernelSetIsRebuilt) {
   TempDir dir;
-  const fs::path file = dir.path / "cpu.json";
-  {
-    TuningTable t(file.string(), tiny());
-    t.ensure(1);
-  }
+  const fs::path file = tuned_table(dir);
   auto j = read_json(file);
   j["kernel_set_hash"] = "0123456789abcdef";  // a table made for another kernel list
   j["entries"][0]["kernel"] = "matmul_tq2_0_q8k_9x9__avx9000";
@@ -267,11 +263,7 @@ TEST(Tuning, StaleKernelSetIsRebuilt) {
 
 TEST(Tuning, TableMadeByOtherKernelCodeIsRebuilt) {
   TempDir dir;
-  const fs::path file = dir.path / "cpu.json";
-  {
-    TuningTable t(file.string(), tiny());
-    t.ensure(1);
-  }
+  const fs::path file = tuned_table(dir);
   auto j = read_json(file);
   ASSERT_EQ(j.at("kernel_code_sha256"), std::string(kernel_code_sha256()));
   // Same kernel list, same entries: only the code differs (a kernel edited in a tuning loop).
@@ -301,11 +293,7 @@ TEST(Tuning, KernelCodeHashIsASha256) {
 
 TEST(Tuning, UnknownKernelOrCorruptFileIsRebuilt) {
   TempDir dir;
-  const fs::path file = dir.path / "cpu.json";
-  {
-    TuningTable t(file.string(), tiny());
-    t.ensure(1);
-  }
+  const fs::path file = tuned_table(dir);
   auto j = read_json(file);
   const auto good = j;
   j["entries"][0]["kernel"] = "no_such_kernel";  // same hash, but a name this build lacks
