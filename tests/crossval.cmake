@@ -1,5 +1,5 @@
 # Cross-validation against the reference runtimes' own checks (label crossval). docs/crossval.md.
-foreach(_t kld_format kld_golden kld_llama i2s json_bytes ggml_order)
+foreach(_t kld_format kld_golden i2s json_bytes ggml_order)
   bitnet_add_gtest(test_crossval_${_t} LABELS crossval
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_crossval_${_t}.cc
     LIBS bitnet_crossval bitnet_decode_testlib bitnet_text)

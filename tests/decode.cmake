@@ -10,9 +10,6 @@ target_compile_definitions(bitnet_decode_testlib PRIVATE BITNET_TEST_DATA_DIR="$
 bitnet_add_gtest(test_decode_golden LABELS decode
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_golden.cc
   LIBS bitnet_decode_testlib)
-bitnet_add_gtest(test_decode_golden_llama LABELS decode
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_golden_llama.cc
-  LIBS bitnet_decode_testlib)
 bitnet_add_gtest(test_decode_loader_llama LABELS decode
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_loader_llama.cc
   LIBS bitnet_decode_testlib)

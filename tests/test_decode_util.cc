@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -121,6 +122,46 @@ void write_q8_0_embd_copy(const std::string& src, const std::string& dst) {
     w.write(out);
   }
   w.finish();
+}
+
+void write_file_type_copy(const std::string& src, const std::string& dst, uint32_t file_type) {
+  const auto f = gguf::File::open(src);
+  gguf::Writer w(dst, static_cast<uint32_t>(f.alignment()));
+  for (const auto& kv : f.metadata()) w.set(kv.key, kv.value);
+  w.set_u32("general.file_type", file_type);
+  for (const auto& t : f.tensors()) w.add_tensor(t.name, t.type, t.ne);
+  w.begin_data();
+  for (const auto& t : f.tensors()) w.write(f.data(t));
+  w.finish();
+}
+
+std::string model_path(const std::string& spec) {
+  const size_t colon = spec.find(':');
+  if (colon != std::string::npos) {
+    const std::string how = spec.substr(0, colon);
+    const std::string src = model_path(spec.substr(colon + 1));
+    std::string dst = spec.substr(colon + 1);
+    std::replace(dst.begin(), dst.end(), '/', '_');
+    if (how == "F32") {
+      dst = temp_path(dst + ".f32.gguf");
+      write_f32_copy(src, dst);
+    } else if (how.rfind("file_type=", 0) == 0) {
+      dst = temp_path(dst + "." + how + ".gguf");
+      write_file_type_copy(src, dst, static_cast<uint32_t>(std::stoul(how.substr(10))));
+    } else {
+      throw std::invalid_argument("model_path: unknown transform '" + how + "' in " + spec);
+    }
+    return dst;
+  }
+  const std::string gz = ".gz";
+  if (spec.size() > gz.size() && spec.compare(spec.size() - gz.size(), gz.size(), gz) == 0) {
+    // gzip is part of every Debian system; the large golden F32 models are stored compressed.
+    const std::string dst = temp_path(spec.substr(0, spec.size() - gz.size()));
+    const std::string cmd = "gzip -dc '" + data_path(spec) + "' > '" + dst + "'";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
+    return dst;
+  }
+  return data_path(spec);
 }
 
 }  // namespace bitnet::testutil

@@ -39,4 +39,15 @@ void write_q8_0_embd_copy(const std::string& src, const std::string& dst);
 // A unique path under the test temp dir.
 std::string temp_path(const std::string& name);
 
+// Copies `src` unchanged except general.file_type (llama-quantize's TQ2_0 and TQ1_0 outputs of
+// a model whose projections all fall back to Q4_0 differ in nothing else).
+void write_file_type_copy(const std::string& src, const std::string& dst, uint32_t file_type);
+
+// The model file a test table names (written under the temp dir where it is derived):
+//   "<file>"              tests/data/<file>
+//   "<file>.gz"           tests/data/<file>.gz, decompressed
+//   "F32:<spec>"          that model with every tensor dequantized to F32 (write_f32_copy)
+//   "file_type=N:<spec>"  that model with general.file_type N (write_file_type_copy)
+std::string model_path(const std::string& spec);
+
 }  // namespace bitnet::testutil
