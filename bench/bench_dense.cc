@@ -4,7 +4,9 @@
 //    q8_0 x q8_0 over vocab 128256 x 2560;
 //  - the F32 model's linears: dot f32 x f32, 2560 x 2560;
 //  - attention at 1024 cached positions, head_dim 128: dot f32 over K rows, axpy f32 over V rows,
-//    widen f16 of the rows, exp_sum and round over the 1024 scores (K:1).
+//    widen f16 of the rows, exp_sum and round over the 1024 scores (K:1);
+//  - the f16 attention kernels at 2048 cached positions of one 2B4T KV head (rows strided by the
+//    5-head cache row, 4 query heads per KV head): attn_qk's scores, attn_pv's weighted sum.
 // Every registered kernel of the op and type pair runs, plus what dispatch selects. Where the
 // contract is exact (q6k, q8_0, widen, round) the output is checked against the reference.
 #include <benchmark/benchmark.h>
@@ -124,6 +126,8 @@ std::string op_label(Op op, TypeId w, TypeId a) {
   return std::string(op_name(op)) + "_" + lower(w) + "_" + lower(a);
 }
 
+constexpr int64_t kAttnKvHeads = 5, kAttnGroup = 4;  // 2B4T: 5 KV heads, 20 query heads
+
 // The kernel on the whole case once (the lm_head: every row against one token; attention: one
 // query head's rows), returning what the exactness check compares.
 std::vector<float> run_once(const KernelInfo& k, const DenseCase& c, std::vector<float>& scratch) {
@@ -173,6 +177,23 @@ std::vector<float> run_once(const KernelInfo& k, const DenseCase& c, std::vector
       out = {static_cast<float>(sum)};
       break;
     }
+    case Op::kAttnQk:
+    case Op::kAttnPv: {
+      const auto& kv = data_for(TypeId::kF16, M, kAttnKvHeads * K);  // one head's rows, strided
+      const size_t rb = row_bytes(TypeId::kF16, kAttnKvHeads * K);
+      if (c.op == Op::kAttnQk) {
+        const auto& q = data_for(TypeId::kF32, kAttnGroup, K);
+        out.resize(static_cast<size_t>(kAttnGroup * M));
+        k.attn_qk(reinterpret_cast<const float*>(q.data()), kAttnGroup, kv.data(), rb, M, K,
+                  1.0f / std::sqrt(static_cast<float>(K)), out.data(), M);
+      } else {
+        const auto& p = data_for(TypeId::kF32, kAttnGroup, M);
+        out.assign(static_cast<size_t>(kAttnGroup * K), 0.0f);
+        k.attn_pv(reinterpret_cast<const float*>(p.data()), M, kAttnGroup, kv.data(), rb, M, K,
+                  out.data(), K);
+      }
+      break;
+    }
     default:
       break;
   }
@@ -180,7 +201,7 @@ std::vector<float> run_once(const KernelInfo& k, const DenseCase& c, std::vector
 }
 
 bool exact_contract(const DenseCase& c) {
-  return c.op == Op::kWiden || c.op == Op::kRound ||
+  return c.op == Op::kWiden || c.op == Op::kRound || c.op == Op::kAttnQk || c.op == Op::kAttnPv ||
          (c.op == Op::kDot &&
           (c.w == TypeId::kQ6_K || c.w == TypeId::kQ8_0 || c.w == TypeId::kQ4_0));
 }
@@ -206,7 +227,8 @@ void run_case(benchmark::State& st, const DenseCase& c) {
         return;
       }
     }
-    // Bytes the kernel streams: the weight rows (dot), the V rows (axpy), the input (others).
+    // Bytes the kernel streams: the weight rows (dot), the V rows (axpy), the K or V rows of the
+    // head (attn_qk, attn_pv), the input (others).
     const TypeId stored = c.op == Op::kRound || c.op == Op::kExpSum ? TypeId::kF32
                           : c.op == Op::kAxpy                       ? TypeId::kF32
                                                                     : c.w;
@@ -227,7 +249,7 @@ void run_case(benchmark::State& st, const DenseCase& c) {
 
 void register_dense_benchmarks() {
   const Options& o = run_options();
-  constexpr int64_t kVocab = 128256, kEmbd = 2560, kCtx = 1024, kHeadDim = 128;
+  constexpr int64_t kVocab = 128256, kEmbd = 2560, kCtx = 1024, kLongCtx = 2048, kHeadDim = 128;
   // bitnet_b1_58-3B's gate/up projection (hidden 3200, ffn 8640): llama-quantize's Q4_0 fallback.
   constexpr int64_t kFallbackRows = 8640, kFallbackK = 3200;
   struct Shape {
@@ -249,6 +271,8 @@ void register_dense_benchmarks() {
       {Op::kWiden, TypeId::kF16, TypeId::kF32, kCtx, kHeadDim, true},
       {Op::kExpSum, TypeId::kF32, TypeId::kF32, kCtx, 1, true},
       {Op::kRound, TypeId::kF16, TypeId::kF32, kCtx, 1, true},
+      {Op::kAttnQk, TypeId::kF16, TypeId::kF32, kLongCtx, kHeadDim, true},
+      {Op::kAttnPv, TypeId::kF16, TypeId::kF32, kLongCtx, kHeadDim, true},
   };
   for (const Shape& s : shapes) {
     if (o.mode == Mode::kQuick && !s.quick) continue;

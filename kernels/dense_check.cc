@@ -270,6 +270,58 @@ void check_exp_sum(const KernelInfo& k, std::vector<std::string>& lines, bool& o
       std::to_string(bad) + " values beyond 4e-7 relative" + (sum_ok ? "" : ", sum off"));
 }
 
+// One order on every ISA (kernels.inc, "attn_qk"/"attn_pv"): scores equal dot_in_avx2_order of
+// the widened rows times the scale, and the weighted sums a fused multiply-add per row in row
+// order, bit for bit, for head counts around the kernels' register groups and row counts around
+// their blocks, with padded row strides.
+void check_attn(const KernelInfo& k, std::vector<std::string>& lines, bool& ok) {
+  std::mt19937 rng(29);
+  for (int64_t n : {16, 48, 64, 128}) {
+    for (int64_t rows : {1, 7, 33, 100}) {
+      for (int64_t heads : {1, 3, 4, 5}) {
+        const Rows r = make_rows(TypeId::kF16, rows, n, rng);
+        std::vector<float> x(static_cast<size_t>(heads * n));
+        for (float& f : x) f = normal(rng);
+        std::vector<std::vector<float>> row(static_cast<size_t>(rows));
+        for (int64_t t = 0; t < rows; ++t)
+          row[t] = as_f32(TypeId::kF16, r.bytes.data() + t * r.row_bytes, n);
+        const int64_t stride = rows + 3;  // scores / weights per head, not packed
+        int64_t bad = 0;
+        if (k.op == Op::kAttnQk) {
+          const float scale = 1.0f / std::sqrt(static_cast<float>(n));
+          std::vector<float> got(static_cast<size_t>(heads * stride), -1.0f);
+          k.attn_qk(x.data(), heads, r.bytes.data(), r.row_bytes, rows, n, scale, got.data(),
+                    stride);
+          for (int64_t j = 0; j < heads; ++j)
+            for (int64_t t = 0; t < rows; ++t)
+              bad += !same_bits(got[j * stride + t],
+                                dot_in_avx2_order(row[t].data(), x.data() + j * n, n) * scale);
+        } else {
+          std::vector<float> w(static_cast<size_t>(heads * stride));
+          for (float& f : w) f = std::fabs(normal(rng)) * 0.1f;
+          const int64_t out_stride = n + 5;
+          std::vector<float> got(static_cast<size_t>(heads * out_stride));
+          for (float& f : got) f = normal(rng);  // continues what out holds
+          std::vector<float> want = got;
+          k.attn_pv(w.data(), stride, heads, r.bytes.data(), r.row_bytes, rows, n, got.data(),
+                    out_stride);
+          for (int64_t j = 0; j < heads; ++j)
+            for (int64_t t = 0; t < rows; ++t)
+              for (int64_t d = 0; d < n; ++d) {
+                float& o = want[j * out_stride + d];
+                o = std::fma(w[j * stride + t], row[t][d], o);
+              }
+          for (size_t i = 0; i < got.size(); ++i) bad += !same_bits(got[i], want[i]);
+        }
+        add(lines, ok, bad == 0,
+            shape(k.op == Op::kAttnQk ? "attn_qk" : "attn_pv", rows, n) +
+                " heads=" + std::to_string(heads),
+            std::to_string(bad) + " outputs differ from the contract");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 float dot_in_avx2_order(const float* w, const float* x, int64_t n) {
@@ -305,6 +357,10 @@ bool check_dense_kernel(const KernelInfo& k, std::vector<std::string>& lines) {
       break;
     case Op::kExpSum:
       check_exp_sum(k, lines, ok);
+      break;
+    case Op::kAttnQk:
+    case Op::kAttnPv:
+      check_attn(k, lines, ok);
       break;
     default:
       throw std::invalid_argument(std::string(k.name) + " is not a dense kernel");

@@ -23,6 +23,12 @@ namespace bitnet::kernels {
 #define BITNET_DECL_kWiden(name) void name(const void* src, float* dst, int64_t n);
 #define BITNET_DECL_kRound(name) void name(const void* src, float* dst, int64_t n);
 #define BITNET_DECL_kExpSum(name) double name(float* s, int64_t n, float max);
+#define BITNET_DECL_kAttnQk(name)                                                         \
+  void name(const float* q, int64_t heads, const void* k, size_t row_bytes, int64_t rows, \
+            int64_t n, float scale, float* scores, int64_t score_stride);
+#define BITNET_DECL_kAttnPv(name)                                                             \
+  void name(const float* p, int64_t p_stride, int64_t heads, const void* v, size_t row_bytes, \
+            int64_t rows, int64_t n, float* out, int64_t out_stride);
 #define BITNET_KERNEL(name, op, wtype, atype, isa, tile_m, tile_n) BITNET_DECL_##op(name)
 #include "kernels.inc"
 #undef BITNET_KERNEL
@@ -34,5 +40,7 @@ namespace bitnet::kernels {
 #undef BITNET_DECL_kWiden
 #undef BITNET_DECL_kRound
 #undef BITNET_DECL_kExpSum
+#undef BITNET_DECL_kAttnQk
+#undef BITNET_DECL_kAttnPv
 
 }  // namespace bitnet::kernels

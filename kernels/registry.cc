@@ -12,19 +12,27 @@ namespace bitnet {
 namespace {
 
 // The function goes to the KernelInfo field of its op (matmul, dequant, quant_act, dot, axpy,
-// convert, exp_sum).
+// convert, exp_sum, attn_qk, attn_pv).
 #define BITNET_FNS_kMatmul(name) \
-  &kernels::name, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr
+  &kernels::name, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr
 #define BITNET_FNS_kDequant(name) \
-  nullptr, &kernels::name, nullptr, nullptr, nullptr, nullptr, nullptr
+  nullptr, &kernels::name, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr
 #define BITNET_FNS_kQuantAct(name) \
-  nullptr, nullptr, &kernels::name, nullptr, nullptr, nullptr, nullptr
-#define BITNET_FNS_kDot(name) nullptr, nullptr, nullptr, &kernels::name, nullptr, nullptr, nullptr
-#define BITNET_FNS_kAxpy(name) nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr, nullptr
-#define BITNET_FNS_kWiden(name) nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr
-#define BITNET_FNS_kRound(name) nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr
+  nullptr, nullptr, &kernels::name, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr
+#define BITNET_FNS_kDot(name) \
+  nullptr, nullptr, nullptr, &kernels::name, nullptr, nullptr, nullptr, nullptr, nullptr
+#define BITNET_FNS_kAxpy(name) \
+  nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr, nullptr, nullptr, nullptr
+#define BITNET_FNS_kWiden(name) \
+  nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr, nullptr, nullptr
+#define BITNET_FNS_kRound(name) \
+  nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr, nullptr, nullptr
 #define BITNET_FNS_kExpSum(name) \
-  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name
+  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr, nullptr
+#define BITNET_FNS_kAttnQk(name) \
+  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name, nullptr
+#define BITNET_FNS_kAttnPv(name) \
+  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &kernels::name
 #define BITNET_KERNEL(name, op, wtype, atype, isa, tile_m, tile_n) \
   KernelInfo{#name,    Op::op, TypeId::wtype, TypeId::atype,       \
              Isa::isa, tile_m, tile_n,        BITNET_FNS_##op(name)},
@@ -40,6 +48,8 @@ constexpr KernelInfo kKernels[] = {
 #undef BITNET_FNS_kWiden
 #undef BITNET_FNS_kRound
 #undef BITNET_FNS_kExpSum
+#undef BITNET_FNS_kAttnQk
+#undef BITNET_FNS_kAttnPv
 
 // Catch list mistakes at compile time: duplicate names, bad tiles, op/function mismatch.
 constexpr bool table_is_consistent() {
@@ -101,6 +111,10 @@ std::string_view op_name(Op op) {
       return "round";
     case Op::kExpSum:
       return "exp_sum";
+    case Op::kAttnQk:
+      return "attn_qk";
+    case Op::kAttnPv:
+      return "attn_pv";
     case Op::kCount:
       break;
   }

@@ -49,11 +49,13 @@ TEST(DenseKernels, EveryPairTheEngineUsesHasAReference) {
   const struct {
     Op op;
     TypeId w, a;
-  } pairs[] = {{Op::kDot, TypeId::kF32, TypeId::kF32},   {Op::kDot, TypeId::kF16, TypeId::kF16},
-               {Op::kDot, TypeId::kF16, TypeId::kF32},   {Op::kDot, TypeId::kQ6_K, TypeId::kQ8_K},
-               {Op::kDot, TypeId::kQ8_0, TypeId::kQ8_0}, {Op::kDot, TypeId::kQ4_0, TypeId::kQ8_0},
-               {Op::kAxpy, TypeId::kF32, TypeId::kF32},  {Op::kWiden, TypeId::kF16, TypeId::kF32},
-               {Op::kRound, TypeId::kF16, TypeId::kF32}, {Op::kExpSum, TypeId::kF32, TypeId::kF32}};
+  } pairs[] = {
+      {Op::kDot, TypeId::kF32, TypeId::kF32},    {Op::kDot, TypeId::kF16, TypeId::kF16},
+      {Op::kDot, TypeId::kF16, TypeId::kF32},    {Op::kDot, TypeId::kQ6_K, TypeId::kQ8_K},
+      {Op::kDot, TypeId::kQ8_0, TypeId::kQ8_0},  {Op::kDot, TypeId::kQ4_0, TypeId::kQ8_0},
+      {Op::kAxpy, TypeId::kF32, TypeId::kF32},   {Op::kWiden, TypeId::kF16, TypeId::kF32},
+      {Op::kRound, TypeId::kF16, TypeId::kF32},  {Op::kExpSum, TypeId::kF32, TypeId::kF32},
+      {Op::kAttnQk, TypeId::kF16, TypeId::kF32}, {Op::kAttnPv, TypeId::kF16, TypeId::kF32}};
   for (const auto& p : pairs) {
     const KernelInfo& r = dense_reference_kernel(p.op, p.w, p.a);
     EXPECT_EQ(r.isa, Isa::kScalar) << r.name;

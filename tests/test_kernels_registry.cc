@@ -64,7 +64,7 @@ class ScopedIsaEnv {
 
 TEST(Registry, NamesFollowTheGrammarAndMatchTheFields) {
   const std::regex grammar(
-      R"(^(matmul|dequant|quant_act|dot|axpy|widen|round|exp_sum)_([a-z0-9]+(?:_0)?)_([a-z0-9]+(?:_0)?)_(\d+)x(\d+)__([a-z0-9]+)(_[a-z0-9]+)?$)");
+      R"(^(matmul|dequant|quant_act|dot|axpy|widen|round|exp_sum|attn_qk|attn_pv)_([a-z0-9]+(?:_0)?)_([a-z0-9]+(?:_0)?)_(\d+)x(\d+)__([a-z0-9]+)(_[a-z0-9]+)?$)");
   std::set<std::string_view> names;
   for (const KernelInfo& k : all_kernels()) {
     const std::string name(k.name);
@@ -88,6 +88,8 @@ TEST(Registry, NamesFollowTheGrammarAndMatchTheFields) {
     EXPECT_EQ(k.axpy != nullptr, k.op == Op::kAxpy) << name;
     EXPECT_EQ(k.convert != nullptr, k.op == Op::kWiden || k.op == Op::kRound) << name;
     EXPECT_EQ(k.exp_sum != nullptr, k.op == Op::kExpSum) << name;
+    EXPECT_EQ(k.attn_qk != nullptr, k.op == Op::kAttnQk) << name;
+    EXPECT_EQ(k.attn_pv != nullptr, k.op == Op::kAttnPv) << name;
     EXPECT_EQ(is_dense_op(k.op), k.op >= Op::kDot) << name;
     EXPECT_TRUE(names.insert(k.name).second) << "duplicate " << name;
     EXPECT_EQ(find_kernel(k.name), &k);

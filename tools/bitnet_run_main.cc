@@ -1,5 +1,6 @@
 // bitnet-run: greedy generation with the bitnet_model engine, timed like llama-cli.
-//   bitnet-run -m MODEL|SPEC (-p TEXT | -f FILE | --ids "1,2,3") -n N -t THREADS --ctx C [--json]
+//   bitnet-run -m MODEL|SPEC (-p TEXT | -f FILE | --ids "1,2,3") -n N -t THREADS --ctx C
+//              [--warmup W] [--json]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -30,7 +31,7 @@ namespace cli = bitnet::cli;
 struct Args {
   bitnet::tools::ModelPromptOptions in;
   std::string ids_text, prompt_tokens_text, n_predict_text, threads_text, ctx_text, batch_text;
-  std::string kv_text;
+  std::string kv_text, warmup_text;
   CLI::Option* ids_opt = nullptr;
   CLI::Option* prompt_tokens_opt = nullptr;
   std::vector<int32_t> prompt;  // --ids
@@ -39,6 +40,7 @@ struct Args {
   int threads = 1;
   int64_t ctx = 0;
   int64_t batch = 64;
+  int64_t warmup = 0;  // untimed decode tokens before the prompt (then the cache is emptied)
   bitnet::model::KvType kv = bitnet::model::KvType::kF16;
   bool json = false;
   bool profile = false;
@@ -78,6 +80,8 @@ void check_args(Args& a) {
     a.threads = static_cast<int>(cli::parse_int("--threads", a.threads_text, 1, 1024));
   if (!a.ctx_text.empty()) a.ctx = cli::parse_int("--ctx", a.ctx_text, 1, int64_t{1} << 22);
   if (!a.batch_text.empty()) a.batch = cli::parse_int("--batch", a.batch_text, 1, 4096);
+  if (!a.warmup_text.empty())
+    a.warmup = cli::parse_int("--warmup", a.warmup_text, 0, int64_t{1} << 22);
   if (!a.kv_text.empty())
     a.kv = cli::parse_choice("--kv", a.kv_text, {"f16", "f32"}) == "f16"
                ? bitnet::model::KvType::kF16
@@ -156,6 +160,17 @@ int run(const Args& a) {
   for (int64_t i = 0; i < a.prompt_tokens; ++i)  // fixed, spread over the vocab, no BOS
     prompt.push_back(static_cast<int32_t>((1 + i * 7919) % hp.n_vocab));
 
+  // Warm-up: decode tokens untimed, so the first touch of every weight page (page faults of the
+  // mapping) is not counted in the prompt or decode numbers; then an empty cache again.
+  if (a.warmup > engine.n_ctx())
+    throw cli::UsageError("--warmup " + std::to_string(a.warmup) + " exceeds the context (" +
+                          std::to_string(engine.n_ctx()) + " positions)");
+  const auto t_warmup = std::chrono::steady_clock::now();
+  for (int64_t k = 0; k < a.warmup; ++k)
+    (void)engine.forward(prompt.empty() ? 0 : prompt[static_cast<size_t>(k) % prompt.size()]);
+  const double warmup_ms = a.warmup > 0 ? ms_since(t_warmup) : 0.0;
+  if (a.warmup > 0) engine.reset();
+
   const double prompt_cpu0 = cpu_seconds();
   const auto t_prompt = std::chrono::steady_clock::now();
   auto logits = engine.forward(prompt);
@@ -167,8 +182,12 @@ int run(const Args& a) {
   std::vector<int32_t> out;
   double eval_ms = 0.0;
   const double cpu0 = cpu_seconds();
+  // Time to first token: from the start of loading to the first generated token (load, warm-up,
+  // prompt tokenization and prefill, the first token's pick); none without -n.
+  double ttft_ms = -1.0;
   for (int64_t k = 0; k < a.n_predict; ++k) {
     out.push_back(Engine::argmax(logits));
+    if (k == 0) ttft_ms = ms_since(t_load);
     if (k + 1 == a.n_predict) break;
     const auto t0 = std::chrono::steady_clock::now();
     logits = engine.forward(out.back());
@@ -205,6 +224,9 @@ int run(const Args& a) {
     }
     j["timings"] = {
         {"load_ms", load_ms},
+        {"warmup_ms", warmup_ms},
+        {"warmup_tokens", a.warmup},
+        {"time_to_first_token_ms", ttft_ms >= 0 ? nlohmann::json(ttft_ms) : nlohmann::json()},
         {"prompt_ms", prompt_ms},
         {"prompt_tokens", prompt.size()},
         {"eval_ms", eval_ms},
@@ -239,11 +261,21 @@ int run(const Args& a) {
     }
     std::fflush(stdout);
     std::fprintf(stderr, "\nbitnet_perf_context_print: %16s = %10.2f ms\n", "load time", load_ms);
+    if (a.warmup > 0)
+      std::fprintf(stderr,
+                   "bitnet_perf_context_print: %16s = %10.2f ms / %5lld tokens (untimed decode, "
+                   "cache emptied after)\n",
+                   "warm-up time", warmup_ms, static_cast<long long>(a.warmup));
     perf_line("prompt eval time", prompt_ms, static_cast<int64_t>(prompt.size()), "tokens");
     perf_line("eval time", eval_ms, eval_runs, "runs");
     std::fprintf(stderr, "bitnet_perf_context_print: %16s = %10.2f ms / %5lld tokens\n",
                  "total time", prompt_ms + eval_ms,
                  static_cast<long long>(prompt.size() + eval_runs));
+    if (ttft_ms >= 0)
+      std::fprintf(stderr,
+                   "bitnet_perf_context_print: %16s = %10.2f ms (load + warm-up + prompt of %lld "
+                   "tokens + first token)\n",
+                   "first token", ttft_ms, static_cast<long long>(prompt.size()));
     for (const auto& [what, cpu_s, ms] : {std::tuple{"prompt eval", prompt_cpu_s, prompt_ms},
                                           std::tuple{"eval", eval_cpu_s, eval_ms}})
       std::fprintf(stderr,
@@ -301,6 +333,10 @@ int main(int argc, char** argv) {
   app.add_option("-b,--batch", a.batch_text, "prefill batch size (default 64)")->type_name("B");
   app.add_option("--kv", a.kv_text, "KV cache type (default f16, as llama.cpp)")
       ->type_name("f16|f32");
+  app.add_option("--warmup", a.warmup_text,
+                 "decode W tokens untimed before the prompt, then empty the cache (the first\n"
+                 "touch of the weights is then not in the prompt or eval times; default 0)")
+      ->type_name("W");
   app.add_flag("--json", a.json, "print one JSON object on stdout instead of text");
   app.add_flag("--profile", a.profile, "print where the time went (per-token breakdown)");
   return cli::run(

@@ -39,7 +39,10 @@ struct AttentionShape {
 // out[i][h*head_dim + d] for tokens i < n at positions pos0 + i, attending to cache positions
 // 0..pos0+i. Follows ggml (non-flash path): scores = K·Q scaled by 1/sqrt(head_dim) in
 // soft_max_ext; with an f16 cache Q is rounded to f16 for K·Q, and (round_weights_f16, llama.cpp)
-// the softmax weights for ·V. scratch needs pool.size() * attention_scratch_floats() floats.
+// the softmax weights for ·V. An f16 cache (head_dim a multiple of 16) is streamed by the
+// registry's attn_qk / attn_pv kernels, a decode step's passes split across the threads; the bits
+// do not depend on the thread count or the batch. scratch needs pool.size() *
+// attention_scratch_floats() floats.
 int64_t attention_scratch_floats(const AttentionShape& shape, int64_t n_ctx);
 void attention(const KvCache& kv, int64_t layer, const AttentionShape& shape, const float* q,
                int64_t n, int64_t pos0, bool round_weights_f16, float* out, float* scratch,

@@ -21,6 +21,8 @@ DenseKernels dense_kernels() {
       pick(Op::kWiden, TypeId::kF16, TypeId::kF32).convert,
       pick(Op::kRound, TypeId::kF16, TypeId::kF32).convert,
       pick(Op::kExpSum, TypeId::kF32, TypeId::kF32).exp_sum,
+      pick(Op::kAttnQk, TypeId::kF16, TypeId::kF32).attn_qk,
+      pick(Op::kAttnPv, TypeId::kF16, TypeId::kF32).attn_pv,
   };
 }
 

@@ -1,6 +1,6 @@
-// The engine's dense kernels: the registry's dot / axpy / widen / round / exp_sum kernels
-// (kernels.inc, "Dense kernels") the linear and attention code call, chosen by the registry's rule
-// and the BITNET_ISA pin like the ternary kernels.
+// The engine's dense kernels: the registry's dot / axpy / widen / round / exp_sum / attn_qk /
+// attn_pv kernels (kernels.inc, "Dense kernels") the linear and attention code call, chosen by the
+// registry's rule and the BITNET_ISA pin like the ternary kernels.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,8 @@ struct DenseKernels {
   ConvertFn widen_f16;
   ConvertFn round_f16;
   ExpSumFn exp_sum;  // the softmax exponentials
+  AttnQkFn attn_qk;  // attention's scores over an f16 KV cache
+  AttnPvFn attn_pv;  // attention's weighted sum of f16 V rows
 };
 
 // Selected on every call (the pin is read from the environment each time, so tests may change it).

@@ -29,7 +29,8 @@ enum class Isa : int {
 std::string_view isa_name(Isa isa);
 
 // Ternary ops (matmul, dequant, quant_act) and the engine's dense ops (dot, axpy, widen, round,
-// exp_sum: the f32/f16/Q6_K/Q8_0 linears, the lm_head and attention).
+// exp_sum: the f32/f16/Q6_K/Q8_0 linears, the lm_head and attention; attn_qk, attn_pv: attention's
+// two passes streamed over an f16 KV cache).
 enum class Op : int {
   kMatmul = 0,
   kDequant,
@@ -39,6 +40,8 @@ enum class Op : int {
   kWiden,
   kRound,
   kExpSum,
+  kAttnQk,
+  kAttnPv,
   kCount
 };
 std::string_view op_name(Op op);  // "matmul", "dequant", "quant_act", "dot", "axpy", ...
@@ -131,6 +134,19 @@ using AxpyFn = void (*)(const float* p, const void* v, size_t v_row_bytes, int64
 using ConvertFn = void (*)(const void* src, float* dst, int64_t n);
 // s[t] = exp(s[t] - max) for t < n; returns Σ s[t] summed in double in order.
 using ExpSumFn = double (*)(float* s, int64_t n, float max);
+// Attention's passes over f16 K/V rows (row t at k + t*row_bytes), for `heads` query heads that
+// share them (a GQA group), each row widened to f32 once for all of them. n: a multiple of 16.
+//  qk: scores[j*score_stride + t] = dot(q + j*n, K_t) * scale for t < rows, the dot in
+//      ggml_vec_dot_f16's AVX2 order (dense_check.h: dot_in_avx2_order).
+//  pv: out[j*out_stride + d] = fma(p[j*p_stride + t], V_t[d], out[...]) for t = 0..rows-1 in
+//      order, d < n (the AVX2 axpy of each row, continuing what out holds).
+inline constexpr int64_t kAttnMaxDim = 512;  // n at most
+using AttnQkFn = void (*)(const float* q, int64_t heads, const void* k, size_t row_bytes,
+                          int64_t rows, int64_t n, float scale, float* scores,
+                          int64_t score_stride);
+using AttnPvFn = void (*)(const float* p, int64_t p_stride, int64_t heads, const void* v,
+                          size_t row_bytes, int64_t rows, int64_t n, float* out,
+                          int64_t out_stride);
 
 struct KernelInfo {
   std::string_view name;  // <op>_<weights>_<acts>_<tile_m>x<tile_n>__<isa>[_<impl>]
@@ -149,6 +165,8 @@ struct KernelInfo {
   AxpyFn axpy = nullptr;
   ConvertFn convert = nullptr;  // kWiden and kRound
   ExpSumFn exp_sum = nullptr;
+  AttnQkFn attn_qk = nullptr;
+  AttnPvFn attn_pv = nullptr;
 };
 
 }  // namespace bitnet
