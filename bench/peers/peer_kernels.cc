@@ -44,13 +44,15 @@ std::vector<std::string> peer_library_names(PeerKind kind) {
 std::vector<std::string> find_peer_libraries(const PeerSpec& spec) {
   const std::vector<std::string> names = peer_library_names(spec.kind);
   // bitnet-compare's binary search order, plus where a bitnet.cpp (or llama.cpp) CMake build
-  // leaves its libraries when they are not copied to bin/.
+  // leaves its libraries when they are not copied to bin/. The `../` entries: the variable
+  // names the build's bin/ (where llama-cli is, as for the CLI tests), the library is beside it.
   std::vector<std::string> subdirs = {"build/bin", "bin", ""};
   if (spec.kind == PeerKind::kBitnetCpp)
     subdirs.insert(subdirs.end(),
-                   {"build/3rdparty/llama.cpp/ggml/src", "3rdparty/llama.cpp/ggml/src"});
+                   {"build/3rdparty/llama.cpp/ggml/src", "3rdparty/llama.cpp/ggml/src",
+                    "../3rdparty/llama.cpp/ggml/src"});
   else
-    subdirs.insert(subdirs.end(), {"build/ggml/src", "ggml/src"});
+    subdirs.insert(subdirs.end(), {"build/ggml/src", "ggml/src", "../ggml/src"});
   std::string looked;
   for (const std::string& sub : subdirs) {
     const fs::path dir = fs::path(spec.dir) / sub;
