@@ -216,6 +216,29 @@ bool in_mode(const MatCase& c, bool is_2b4t) {
 
 }  // namespace
 
+void register_mat_rows(
+    TypeId wtype, const std::string& impl, const MatShape& s,
+    const std::function<bool(int64_t N, int threads, bool cold)>& keep,
+    const std::function<void(benchmark::State&, int64_t N, int threads, bool cold)>& run) {
+  for (int64_t N : matmul_batches())
+    for (int t : run_options().threads)
+      for (bool cold : {false, true}) {
+        if (!keep(N, t, cold)) continue;
+        CaseName name;
+        name.family = N == 1 ? "gemv" : "gemm";
+        name.labels = {type_label(wtype), impl};
+        name.args = {{"M", std::to_string(s.M)},
+                     {"K", std::to_string(s.K)},
+                     {"N", std::to_string(N)},
+                     {"threads", std::to_string(t)}};
+        name.residency = cold ? "cold" : "hot";
+        registered_names().push_back(name.str());
+        benchmark::RegisterBenchmark(name.str().c_str(), [run, N, t, cold](benchmark::State& st) {
+          run(st, N, t, cold);
+        })->UseRealTime();
+      }
+}
+
 void register_matmul_benchmarks() {
   const Options& o = run_options();
   for (TypeId wtype : weight_formats()) {
@@ -232,24 +255,14 @@ void register_matmul_benchmarks() {
         continue;
       }
       for (const KernelInfo* k : impls)
-        for (int64_t N : matmul_batches())
-          for (int t : o.threads)
-            for (bool cold : {false, true}) {
-              MatCase c{wtype, k, s.M, s.K, N, t, cold};
-              if (!in_mode(c, s.model == "2b4t")) continue;
-              CaseName name;
-              name.family = N == 1 ? "gemv" : "gemm";
-              name.labels = {type_label(wtype), k ? impl_label(*k) : "dispatch"};
-              name.args = {{"M", std::to_string(s.M)},
-                           {"K", std::to_string(s.K)},
-                           {"N", std::to_string(N)},
-                           {"threads", std::to_string(t)}};
-              name.residency = cold ? "cold" : "hot";
-              registered_names().push_back(name.str());
-              benchmark::RegisterBenchmark(name.str().c_str(), [c](benchmark::State& st) {
-                run_case(st, c);
-              })->UseRealTime();
-            }
+        register_mat_rows(
+            wtype, k ? impl_label(*k) : "dispatch", s,
+            [&](int64_t N, int t, bool cold) {
+              return in_mode(MatCase{wtype, k, s.M, s.K, N, t, cold}, s.model == "2b4t");
+            },
+            [wtype, k, M = s.M, K = s.K](benchmark::State& st, int64_t N, int t, bool cold) {
+              run_case(st, MatCase{wtype, k, M, K, N, t, cold});
+            });
     }
   }
 }

@@ -317,24 +317,16 @@ void register_peer_benchmarks() {
     for (TypeId wtype : peer_formats(lp->spec.kind)) {
       for (const MatShape& s : all_mat_shapes()) {
         if (s.K % k_block(wtype) != 0) continue;  // our rows note the skip
-        for (int64_t N : matmul_batches())
-          for (int t : o.threads)
-            for (bool cold : {false, true}) {
-              PeerMatCase c{lp.get(), wtype, s.M, s.K, N, t, cold};
-              if (!peer_in_mode(c, s.model == "2b4t")) continue;
-              CaseName name;
-              name.family = N == 1 ? "gemv" : "gemm";
-              name.labels = {type_label(wtype), impl};
-              name.args = {{"M", std::to_string(s.M)},
-                           {"K", std::to_string(s.K)},
-                           {"N", std::to_string(N)},
-                           {"threads", std::to_string(t)}};
-              name.residency = cold ? "cold" : "hot";
-              registered_names().push_back(name.str());
-              benchmark::RegisterBenchmark(name.str().c_str(), [c](benchmark::State& st) {
-                run_matmul_case(st, c);
-              })->UseRealTime();
-            }
+        register_mat_rows(
+            wtype, impl, s,
+            [&](int64_t N, int t, bool cold) {
+              return peer_in_mode(PeerMatCase{lp.get(), wtype, s.M, s.K, N, t, cold},
+                                  s.model == "2b4t");
+            },
+            [p = lp.get(), wtype, M = s.M, K = s.K](benchmark::State& st, int64_t N, int t,
+                                                    bool cold) {
+              run_matmul_case(st, PeerMatCase{p, wtype, M, K, N, t, cold});
+            });
       }
     }
     // Activation quantization: the types the peer's formats consume, at our quant_act shapes.

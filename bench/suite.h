@@ -2,12 +2,14 @@
 // (bench/shapes.h) for the run's mode (run_options()); main calls them in this order.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
 #include "bitnet/bench/inputs.h"
+#include "bitnet/bench/shapes.h"
 #include "bitnet/formats/types.h"
 
 namespace bitnet::bench {
@@ -30,6 +32,13 @@ void register_peer_benchmarks();  // bench_peers.cc: the peers' kernels (--bitne
 // The matmul output check shared with the peer rows: the rows compared for M, and our scalar
 // reference's values there (row-major over check rows, then columns; cached).
 std::vector<int64_t> matmul_check_rows(int64_t M);
+// Registers the gemv|gemm/<format>/<impl>/M/K/N/threads/hot|cold rows of one shape: every
+// batch, thread count and residency of the run that keep(N, threads, cold) keeps, each timing
+// run(st, N, threads, cold). Our rows and the peers' share it, so their names cannot drift apart.
+void register_mat_rows(
+    TypeId wtype, const std::string& impl, const MatShape& s,
+    const std::function<bool(int64_t N, int threads, bool cold)>& keep,
+    const std::function<void(benchmark::State&, int64_t N, int threads, bool cold)>& run);
 // GOPS, bits_per_weight, bw_frac, peak_frac and bytes of a gemv/gemm row (after its loop).
 // " (bw_frac … > 1.1 on a cold row …)" when a cold row streams faster than the probed DRAM
 // limit allows (the limit or the cold set is then wrong), else "".

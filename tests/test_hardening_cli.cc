@@ -1,12 +1,15 @@
 // Hostile inputs through every tool: a spec must never reach a file outside the cache, a thread
 // limit must fail cleanly, and malformed or endless inputs must give an error, never a crash,
 // hang or silent pass. Each case is a command a user could type.
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -229,6 +232,57 @@ TEST(ThreadLimits, AThreadTheOsRefusesIsACleanError) {
   EXPECT_NE(r.rc, 124) << "bitnet-run hung";
   EXPECT_NE(r.rc, 0);
   EXPECT_NE(r.err.find("could start only"), std::string::npos) << r.err;
+#endif
+}
+
+// The tiny model with its u32 bitnet.context_length (256) set to `ctx`.
+std::string tiny_model_with_context_length(uint32_t ctx) {
+  std::string bytes = read_file(kTinyModel);
+  const std::string key = "bitnet.context_length";
+  const size_t at = bytes.find(key);
+  EXPECT_NE(at, std::string::npos);
+  if (at == std::string::npos) return bytes;
+  uint32_t type = 0, old = 0;
+  std::memcpy(&type, bytes.data() + at + key.size(), 4);
+  std::memcpy(&old, bytes.data() + at + key.size() + 4, 4);
+  EXPECT_EQ(type, 4u);  // GGUF_TYPE_UINT32
+  EXPECT_EQ(old, 256u);
+  std::memcpy(bytes.data() + at + key.size() + 4, &ctx, 4);
+  return bytes;
+}
+
+// Peak RSS (MiB) of the largest process this test process has waited for, sh's children too.
+long children_max_rss_mib() {
+  rusage ru{};
+  ::getrusage(RUSAGE_CHILDREN, &ru);
+  return ru.ru_maxrss / 1024;
+}
+
+// A 580 KB file asking for 2^22 positions used to size a 4 GB KV cache (2 layers x K,V x 128
+// floats of f16 per position); without --ctx the run now uses 4096 and says so.
+TEST(ContextLimits, AHugeContextLengthInTheFileIsCappedWithANote) {
+  TempDir dir;
+  bitnet::testing::isolate_env(dir / "cache");
+  write_file(dir / "huge-ctx.gguf", tiny_model_with_context_length(1u << 22));
+  const Outcome r =
+      sh(std::string(BITNET_RUN_EXE) + " -m " + q(dir / "huge-ctx.gguf") + " -p 1 -n 1 -t 1", dir);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.err.find("context_length is 4194304; using --ctx 4096"), std::string::npos) << r.err;
+  EXPECT_LT(children_max_rss_mib(), 512) << "a capped context needs a few MB of KV cache";
+}
+
+// An explicit --ctx 2^22 with 64 threads: the KV cache (4 GB) and the per-thread attention
+// scratch (64 threads x 2 heads per KV head x 2^22 floats, 2 GB) are reserved, but only the
+// positions the run reaches may become resident: zero-filling them took 2.1 GB of RSS.
+TEST(ContextLimits, AHugeExplicitContextOnlyCostsThePositionsUsed) {
+  TempDir dir;
+  bitnet::testing::isolate_env(dir / "cache");
+  const Outcome r =
+      sh(std::string(BITNET_RUN_EXE) + " -m " + q(kTinyModel) + " -p 1 -n 1 -t 64 --ctx 4194304",
+         dir, 120);
+  EXPECT_EQ(r.rc, 0) << r.err;
+#if !defined(__SANITIZE_ADDRESS__)  // ASan poisons the shadow of a freed block: 1/8 of its size
+  EXPECT_LT(children_max_rss_mib(), 512) << "only the positions the run reaches may be resident";
 #endif
 }
 

@@ -20,6 +20,7 @@
 #include "bitnet/formats/quantize.h"
 #include "bitnet/gguf/gguf.h"
 #include "bitnet/kernels/driver.h"
+#include "quantize_test_util.h"
 
 namespace bitnet {
 namespace {
@@ -207,16 +208,7 @@ TEST(QuantizeTool, I2_SFileMatchesBitnetCppExceptStaleTrailerBytes) {
   auto got = slurp(out);
   auto want = slurp(kDir + "/tiny-bitnet-A-I2_S.gguf");
   ASSERT_EQ(got.size(), want.size());
-  // Blank bytes n/4+4 .. n/4+31 of every I2_S tensor in both (stale in bitnet.cpp's file).
-  const auto file = gguf::File::open(out);
-  int blanked = 0;
-  for (const auto& t : file.tensors()) {
-    if (t.type != static_cast<uint32_t>(TypeId::kI2_S)) continue;
-    const size_t at = file.data_offset() + t.offset + static_cast<size_t>(t.nelements() / 4) + 4;
-    std::fill(got.begin() + at, got.begin() + at + 28, 0);
-    std::fill(want.begin() + at, want.begin() + at + 28, 0);
-    ++blanked;
-  }
+  const int blanked = bitnet::testing::blank_i2s_stale_bytes(out, got, want);
   EXPECT_EQ(blanked, 14);
   EXPECT_TRUE(got == want) << "file differs from bitnet.cpp's llama-quantize output";
 }

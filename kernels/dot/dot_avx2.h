@@ -1,8 +1,9 @@
-// The f32/f16 dot products of the dense kernels, AVX2 + FMA + F16C (include only from files built
-// with the avx2 flags; anonymous namespace: see matmul/tiles.h). ggml_vec_dot_f16's AVX2 scheme:
-// four 8-lane FMA accumulators over 32-element steps, summed (a0 + a1) + (a2 + a3), lanes reduced
-// by halves, then the tail in order with a plain multiply and add. Weights may be f16 or f32
-// (f16 widened exactly); the activations too.
+// The f32/f16 dot products of the dense kernels, and the int32 lane sum of the integer ones, for
+// AVX2 + FMA + F16C (include only from files built with the avx2 flags or a superset; anonymous
+// namespace: see matmul/tiles.h). ggml_vec_dot_f16's AVX2 scheme: four 8-lane FMA accumulators
+// over 32-element steps, summed (a0 + a1) + (a2 + a3), lanes reduced by halves, then the tail in
+// order with a plain multiply and add. Weights may be f16 or f32 (f16 widened exactly); the
+// activations too.
 #pragma once
 
 #include <immintrin.h>
@@ -14,6 +15,13 @@
 
 namespace bitnet::kernels {
 namespace {
+
+inline int32_t hsum_epi32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+  return _mm_cvtsi128_si32(s);
+}
 
 inline float hsum_ps(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

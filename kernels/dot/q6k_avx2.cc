@@ -4,17 +4,11 @@
 #include <immintrin.h>
 
 #include "bitnet/formats/blocks.h"
+#include "dot_avx2.h"
 #include "kernels_decl.h"
 
 namespace bitnet::kernels {
 namespace {
-
-inline int32_t hsum_epi32(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-  return _mm_cvtsi128_si32(s);
-}
 
 // One row of nb blocks; pf != 0: the next row, prefetched block by block.
 float dot_row(const block_q6_K* w, const block_q8_K* x, int64_t nb, uintptr_t pf) {
