@@ -23,6 +23,7 @@ bitnet_add_gtest(test_decode_2b4t LABELS decode slow
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decode_2b4t.cc
   LIBS bitnet_decode_testlib)
 
+bitnet_label_targets(decode bitnet-run)
 # bitnet-run end to end: llama-cli's greedy ids for the same prompt on the golden tiny model
 # (golden README §7: [1, 410, 390, 394, 396] -> these 16 ids), and its exit code for bad usage.
 add_test(NAME decode_cli_matches_llama_cli

@@ -5,6 +5,9 @@ bitnet_add_gtest(test_diff
           test_diff_pairwise_select.cc
   LIBS bitnet_diff)
 
+# What the cases below start: bench-diff. test_diff_validate.sh also uses the other tools when
+# they are built, and checks fewer things when they are not.
+bitnet_label_targets(diff bench-diff)
 # Command-line and script tests (bash). They use only bench-diff and crafted data, so they pass
 # whatever state the other components are in.
 find_program(BITNET_BASH bash REQUIRED)

@@ -11,6 +11,7 @@ bitnet_add_gtest(test_gguf
   LIBS bitnet_gguf)
 target_include_directories(test_gguf PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 
+bitnet_label_targets(gguf bitnet-gguf)
 # The CLI: output on a golden file, exit 3 on a bad file, 2 on bad usage (docs/cli.md).
 add_test(NAME gguf_cli_info_text
          COMMAND bitnet-gguf info ${BITNET_TEST_DATA_DIR}/tiny-bitnet-A-TQ2_0.gguf)
@@ -24,10 +25,12 @@ add_test(NAME gguf_cli_bad_file
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-gguf>
                  -DARGS=info|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf -DEXPECT_RC=3
                  -DEXPECT_ERR=truncated-1000.gguf: offset
+                 -DEMULATOR=${BITNET_TEST_EMULATOR}
                  -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 add_test(NAME gguf_cli_usage
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-gguf> -DARGS=info -DEXPECT_RC=2
-                 -DEXPECT_ERR=missing FILE -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
+                 -DEXPECT_ERR=missing FILE -DEMULATOR=${BITNET_TEST_EMULATOR}
+                 -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 set_tests_properties(gguf_cli_bad_file gguf_cli_usage PROPERTIES LABELS "gguf;unit")
 
 # libFuzzer target (the `fuzz` preset: clang++, ASan+UBSan, BITNET_FUZZ=ON). Seed corpus: the

@@ -1,6 +1,9 @@
-# Runs CMD with ARGS (|-separated) and checks its exit code and a stderr substring.
+# Runs CMD with ARGS (|-separated) and checks its exit code and a stderr substring. EMULATOR
+# (|-separated, may be empty): the cross build's CMAKE_CROSSCOMPILING_EMULATOR, since a script
+# cannot start a foreign binary the way ctest does.
 string(REPLACE "|" ";" args "${ARGS}")
-execute_process(COMMAND ${CMD} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REPLACE "|" ";" emulator "${EMULATOR}")
+execute_process(COMMAND ${emulator} ${CMD} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL EXPECT_RC)
   message(FATAL_ERROR "exit code ${rc}, expected ${EXPECT_RC}\nstdout: ${out}\nstderr: ${err}")
 endif()

@@ -30,6 +30,7 @@ bitnet_add_gtest(test_kernels_dense LABELS kernels decode unit
 bitnet_add_gtest(test_kernels_golden LABELS kernels unit
   SOURCES test_kernels_golden.cc LIBS bitnet_kernels bitnet_gguf)
 
+bitnet_label_targets(kernels bitnet-kernels bitnet-dispatch-check)
 # The bitnet-kernels CLI: every available kernel passes its self-check; the BITNET_ISA pin is
 # honoured and a bad value is a clear error.
 add_test(NAME kernels_cli_check COMMAND bitnet-kernels check)
@@ -58,7 +59,7 @@ set_tests_properties(kernels_cli_pin_missing_isa PROPERTIES ENVIRONMENT BITNET_I
 bitnet_add_gtest(test_kernels_quantize_tool LABELS kernels unit
   SOURCES test_kernels_quantize_tool.cc LIBS bitnet_kernels bitnet_gguf)
 target_compile_definitions(test_kernels_quantize_tool PRIVATE
-  BITNET_QUANTIZE_EXE="$<TARGET_FILE:bitnet-quantize>")
+  BITNET_QUANTIZE_EXE="${BITNET_TEST_EMULATOR_CMD}$<TARGET_FILE:bitnet-quantize>")
 add_dependencies(test_kernels_quantize_tool bitnet-quantize)
 # The measured dispatch table end to end, in a private cache: `tune` makes it (one thread),
 # `list` then shows it and the kernels it selects. Labelled "tuning": BITNET_TUNE stays on.
@@ -100,5 +101,5 @@ bitnet_add_gtest(test_kernels_quantize_fallback LABELS kernels unit
 target_include_directories(test_kernels_quantize_fallback PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/support)
 target_compile_definitions(test_kernels_quantize_fallback PRIVATE
-  BITNET_QUANTIZE_EXE="$<TARGET_FILE:bitnet-quantize>")
+  BITNET_QUANTIZE_EXE="${BITNET_TEST_EMULATOR_CMD}$<TARGET_FILE:bitnet-quantize>")
 add_dependencies(test_kernels_quantize_fallback bitnet-quantize)

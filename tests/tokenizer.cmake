@@ -32,10 +32,12 @@ add_test(NAME tokenizer_cli_bad_file
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-tokenize>
                  -DARGS=-m|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf|-p|x -DEXPECT_RC=3
                  -DEXPECT_ERR=truncated-1000.gguf: offset
+                 -DEMULATOR=${BITNET_TEST_EMULATOR}
                  -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 add_test(NAME tokenizer_cli_usage
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-tokenize>
                  -DARGS=-m|x.gguf -DEXPECT_RC=2 -DEXPECT_ERR=give exactly one of
+                 -DEMULATOR=${BITNET_TEST_EMULATOR}
                  -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 set_tests_properties(tokenizer_cli_bad_file tokenizer_cli_usage PROPERTIES LABELS "tokenizer;unit")
 
@@ -55,10 +57,12 @@ add_test(NAME tokenizer_run_text_needs_tokenizer
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-run>
                  -DARGS=-m|${BITNET_TEST_DATA_DIR}/truncated-1000.gguf|-p|x -DEXPECT_RC=3
                  -DEXPECT_ERR=truncated-1000.gguf
+                 -DEMULATOR=${BITNET_TEST_EMULATOR}
                  -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 add_test(NAME tokenizer_run_two_prompts_usage
          COMMAND ${CMAKE_COMMAND} -DCMD=$<TARGET_FILE:bitnet-run>
                  -DARGS=-m|x.gguf|-p|x|--ids|1 -DEXPECT_RC=2 -DEXPECT_ERR=give exactly one of
+                 -DEMULATOR=${BITNET_TEST_EMULATOR}
                  -P ${CMAKE_CURRENT_LIST_DIR}/gguf_cli_check.cmake)
 set_tests_properties(tokenizer_run_text_needs_tokenizer tokenizer_run_two_prompts_usage
   PROPERTIES LABELS "tokenizer;unit")

@@ -18,8 +18,11 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig)
 
-# -L: the dynamic loader and libraries of the cross toolchain. No -cpu: QEMU_CPU in the
-# environment picks the emulated CPU (unset = "max", which has every feature the kernels use:
+# -L /: the arm64 runtime of the multiarch packages (libc6:arm64, libstdc++6:arm64, pulled in by
+# the :arm64 dev packages), not the cross toolchain's copy in /usr/aarch64-linux-gnu: that
+# loader (libc6-arm64-cross) with the multiarch libc.so.6 of another Debian revision hangs at the
+# first thread start under QEMU 7.2 (a static binary, or one glibc, does not). No -cpu: QEMU_CPU
+# in the environment picks the emulated CPU (unset = "max", which has every feature the kernels use:
 # NEON, dot product, i8mm); ci/arm64.sh also runs the kernel tests on a CPU without the dot
 # product (QEMU_CPU=cortex-a53).
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu)
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/)

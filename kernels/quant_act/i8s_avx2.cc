@@ -8,6 +8,7 @@
 // scalar reference, so such inputs give the reference's bytes too.
 #include <immintrin.h>
 
+#include "i8s_tail.h"
 #include "kernels_decl.h"
 #include "quant_avx2.h"
 
@@ -17,20 +18,14 @@ void quant_act_i8s_f32_1x1__avx2(const float* x, int64_t K, uint8_t* dst, float*
                                  int32_t* sum) {
   const int64_t K8 = K & ~int64_t{7};
   bool nan = false;
-  float am = amax8(x, K8, nan);
-  for (int64_t i = K8; i < K; ++i) {
-    const float a = __builtin_fabsf(x[i]);
-    nan = nan || __builtin_isnan(a);
-    am = a > am ? a : am;
-  }
+  const float am = i8s::amax_tail(x, K8, K, amax8(x, K8, nan), nan);
   // NaN: the reference's sequential MAX depends on where the NaN is. inf: s = 0 and x*s may be
   // NaN. Both are left to the reference.
   if (nan || __builtin_isinf(am)) {
     quant_act_i8s_f32_1x1__scalar(x, K, dst, scale, sum);
     return;
   }
-  const double max = am > 0.00001 ? static_cast<double>(am) : 0.00001;
-  const float s = static_cast<float>(127 / max);
+  const float s = i8s::scale_for(am);
   // |x*s| <= 127*(1+2^-23): nearest_int gives -127..127, so packs' saturation never triggers
   // (the reference's clamp to [-128, 127] is the same saturation).
   const __m256 vs = _mm256_set1_ps(s);
@@ -50,14 +45,8 @@ void quant_act_i8s_f32_1x1__avx2(const float* x, int64_t K, uint8_t* dst, float*
   _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), total);
   int32_t t = 0;
   for (int l = 0; l < 8; ++l) t += lanes[l];
-  for (; i < K; ++i) {
-    int v = nearest_int1(x[i] * s);
-    v = v > 127 ? 127 : (v < -128 ? -128 : v);
-    t += v;
-    dst[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
-  }
   *scale = s;
-  *sum = t;
+  *sum = t + i8s::quantize_tail(x, i, K, s, dst);
 }
 
 }  // namespace bitnet::kernels

@@ -4,7 +4,7 @@
 // nearest_int, the same clamps). The max search is order-independent for finite values, so it
 // runs in 16 lanes. Inputs with NaN (whose effect on the reference's max depends on element
 // order) or infinities are handed to the scalar reference, so such inputs give its bytes too.
-#include "bitnet/formats/rounding.h"
+#include "i8s_tail.h"
 #include "kernels_decl.h"
 #include "quant_neon.h"
 
@@ -14,18 +14,12 @@ void quant_act_i8s_f32_1x1__neon(const float* x, int64_t K, uint8_t* dst, float*
                                  int32_t* sum) {
   const int64_t K16 = K & ~int64_t{15};
   bool nan = false;
-  float am = neon::amax16(x, K16, nan);
-  for (int64_t i = K16; i < K; ++i) {
-    const float a = __builtin_fabsf(x[i]);
-    nan = nan || __builtin_isnan(a);
-    am = a > am ? a : am;
-  }
+  const float am = i8s::amax_tail(x, K16, K, neon::amax16(x, K16, nan), nan);
   if (nan || __builtin_isinf(am)) {
     quant_act_i8s_f32_1x1__scalar(x, K, dst, scale, sum);
     return;
   }
-  const double max = am > 0.00001 ? static_cast<double>(am) : 0.00001;
-  const float s = static_cast<float>(127 / max);
+  const float s = i8s::scale_for(am);
   // |x*s| <= 127*(1+2^-23): nearest_int gives -127..127, so the narrowing never wraps (the
   // reference's clamp to [-128, 127] does nothing here either).
   const float32x4_t vs = vdupq_n_f32(s);
@@ -39,15 +33,8 @@ void quant_act_i8s_f32_1x1__neon(const float* x, int64_t K, uint8_t* dst, float*
     const int16x8_t hi = vcombine_s16(vmovn_s32(v[2]), vmovn_s32(v[3]));
     vst1q_s8(reinterpret_cast<int8_t*>(dst + i), vcombine_s8(vmovn_s16(lo), vmovn_s16(hi)));
   }
-  int32_t t = vaddvq_s32(total);
-  for (; i < K; ++i) {
-    int v = nearest_int(x[i] * s);
-    v = v > 127 ? 127 : (v < -128 ? -128 : v);
-    t += v;
-    dst[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
-  }
   *scale = s;
-  *sum = t;
+  *sum = vaddvq_s32(total) + i8s::quantize_tail(x, i, K, s, dst);
 }
 
 }  // namespace bitnet::kernels

@@ -24,13 +24,6 @@ inline __m256i nearest_int8(__m256 f) {
                           _mm256_set1_epi32(0x00400000));
 }
 
-inline int nearest_int1(float f) {
-  const float v = f + 12582912.f;
-  int32_t i;
-  std::memcpy(&i, &v, sizeof i);
-  return (i & 0x007fffff) - 0x00400000;
-}
-
 // 32 int32 (four vectors, each within int8 range) -> 32 int8 in element order.
 inline __m256i pack_i32_to_i8(__m256i a, __m256i b, __m256i c, __m256i d) {
   const __m256i ab = _mm256_packs_epi32(a, b);  // per 128-bit half: a0-3 b0-3 | a4-7 b4-7
